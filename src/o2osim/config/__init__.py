@@ -1,0 +1,22 @@
+"""Scenario configuration: typed schema, Hydra registration, validation.
+
+Only this package and :mod:`o2osim.cli` touch Hydra / OmegaConf; the engine receives
+the typed dataclasses of :mod:`o2osim.config.schema`.
+"""
+
+from o2osim.config.schema import MarketConfig, PlanConfig, ScenarioConfig, SimConfig
+from o2osim.config.store import CONF_DIR, compose_scenario, register_schemas, to_scenario
+from o2osim.config.validate import ConfigError, validate_scenario
+
+__all__ = [
+    "CONF_DIR",
+    "ConfigError",
+    "MarketConfig",
+    "PlanConfig",
+    "ScenarioConfig",
+    "SimConfig",
+    "compose_scenario",
+    "register_schemas",
+    "to_scenario",
+    "validate_scenario",
+]

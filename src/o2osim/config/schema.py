@@ -1,0 +1,337 @@
+"""Typed schema of a scenario: ``market`` (the world) + ``plan`` (the decisions).
+
+These dataclasses are registered in Hydra's ConfigStore (see
+:mod:`o2osim.config.store`), so every YAML file under ``conf/`` is checked
+against them when it is composed: unknown keys and wrong types are rejected
+before any simulation work. Range rules that a type cannot express
+(probabilities in [0, 1], non-negative budgets, a coupon worth less than its
+threshold, ...) live in :mod:`o2osim.config.validate`.
+
+Units are in the names: ``*_cny`` yuan, ``*_km`` kilometres, ``*_days`` days,
+``*_share`` / ``*_prob`` a number in [0, 1], ``*_per_day`` a daily rate.
+Where a default comes from, see ``docs/parameters.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from omegaconf import MISSING
+
+SEGMENTS = ("new", "active", "dormant")
+"""Consumer lifecycle segments (seed 004: 新用户 / 活跃用户 / 沉睡用户)."""
+
+AFFINITIES = ("online_heavy", "offline_heavy", "omni")
+"""Channel affinity of a consumer (DESIGN §2: online-heavy / offline-heavy / omni)."""
+
+CHANNEL_KINDS = ("online", "offline")
+REQUIRES = ("none", "online_account", "store_member", "unified_id")
+AUDIENCES = ("all", "aware_nonbuyers", "buyers")
+WHERE = ("online", "store", "both")
+COUPON_KINDS = ("threshold", "percent")
+CAMPAIGN_WEEKS = 16
+"""4 weeks planning + 8 weeks execution + 4 weeks optimisation (seed 000)."""
+
+
+def _three(a: float, b: float, c: float) -> Any:
+    return field(default_factory=lambda: [a, b, c])
+
+
+# --------------------------------------------------------------------------- market
+
+
+@dataclass
+class PopulationSpec:
+    """Who lives in the market (DESIGN §2 "Population")."""
+
+    market_size: int = 1_000_000
+    """Real consumers represented; each simulated consumer stands for
+    ``market_size / sim.population`` of them (money and capacities scale)."""
+    segment_shares: list[float] = _three(0.6, 0.25, 0.15)
+    """Shares of new / active / dormant consumers (seed 004 lifecycle)."""
+    affinity_shares: list[float] = _three(0.35, 0.30, 0.35)
+    """Shares of online-heavy / offline-heavy / omni consumers."""
+    distance_km_median: float = 3.0
+    """Median distance to the nearest store (log-normal)."""
+    distance_km_sigma: float = 0.8
+    """Log-scale spread of the distance to the nearest store."""
+    price_sensitivity_mean: float = 0.5
+    """Mean of the Beta-distributed price sensitivity (0 = indifferent, 1 = coupon hunter)."""
+    price_sensitivity_concentration: float = 4.0
+    """Beta concentration (alpha + beta) of price sensitivity."""
+    online_account_share: float = 0.30
+    """Share holding an online account (mini-program / shop follower) at the start."""
+    store_member_share: float = 0.15
+    """Share holding a store (POS) membership at the start."""
+    network_degree: int = 8
+    """Contacts each consumer reaches when talking or posting (social network, DESIGN §2)."""
+    network_locality_share: float = 0.6
+    """Share of a consumer's contacts living in the same store catchment."""
+
+
+@dataclass
+class ChannelSpec:
+    """A media channel as the market offers it: cost and response (DESIGN §2 "Channels").
+
+    Reach follows the marketing-mix forms of Robyn / Meridian / PyMC-Marketing:
+    geometric adstock of impressions, then Hill saturation.
+    """
+
+    kind: str = "online"
+    """``online`` or ``offline`` (seed 004 channel matrix)."""
+    cpm_cny: float = 40.0
+    """Cost per thousand impressions."""
+    max_daily_reach: float = 0.05
+    """Ceiling of the daily probability that a targeted consumer notices the channel."""
+    half_saturation_ipc: float = 0.5
+    """Adstocked impressions per targeted consumer per day at which reach is half its ceiling."""
+    hill_shape: float = 1.0
+    """Hill exponent (1 = concave, >1 = S-shaped)."""
+    carryover: float = 0.3
+    """Geometric adstock retention per day, in [0, 1)."""
+    affinity_weights: list[float] = _three(1.0, 1.0, 1.0)
+    """Relative exposure of online-heavy / offline-heavy / omni consumers."""
+    segment_weights: list[float] = _three(1.0, 1.0, 1.0)
+    """Relative exposure of new / active / dormant consumers."""
+    lbs_radius_km: float | None = None
+    """Location-based targeting: only consumers within this distance of a store; None = no LBS."""
+    requires: str = "none"
+    """Who the channel can reach at all: none | online_account | store_member | unified_id."""
+    audience: str = "all"
+    """all | aware_nonbuyers (retargeting) | buyers (CRM / repurchase)."""
+    interest_per_exposure: float = 1.0
+    """Interest (purchase intent stock) added by one noticed exposure."""
+    carries_coupon: bool = False
+    """Exposures offer the plan's coupon (claim where the plan allows)."""
+    sends_to_store: bool = False
+    """The creative can carry a store invitation (QR coupon, store locator, booking link);
+    it only does when the plan turns on ``integration.o2o_traffic_guidance``."""
+
+
+@dataclass
+class StoreSpec:
+    """The market's stores and what a purchase is worth (DESIGN §2 "Store visit and purchase")."""
+
+    count: int = 20
+    capacity_visits_per_day: float = 400.0
+    """Visits a store serves per day without crowding (real visits)."""
+    basket_mean_cny: float = 420.0
+    """Mean basket value of one order (log-normal)."""
+    basket_sigma: float = 0.45
+    """Log-scale spread of the basket value."""
+    gross_margin_share: float = 0.55
+    store_price_premium_share: float = 0.08
+    """How much dearer the store is than the online promotion when prices are not in parity."""
+    member_discount_share: float = 0.05
+    """Member benefit (discount) when the member is recognised."""
+    reality_level: float = 0.72
+    """What a store visit delivers on the 0-1 experience scale (store as it really is)."""
+    online_reality_level: float = 0.80
+    """What an online order delivers on the same scale."""
+    stockout_prob: float = 0.06
+    """Chance that the promoted item is out of stock at a visit."""
+    pos_manual_fail_prob: float = 0.35
+    """Chance that a manual (non-scanned) check of an online coupon fails at the till."""
+
+
+@dataclass
+class BehaviourSpec:
+    """How consumers decide (DESIGN §2: awareness, visit, purchase, repurchase)."""
+
+    awareness_forget_per_day: float = 0.01
+    """Daily chance that an aware consumer not reached again forgets the campaign."""
+    interest_retention_per_day: float = 0.93
+    """Geometric retention of a consumer's interest stock per day."""
+    interest_half_saturation: float = 2.0
+    """Interest at which purchase intent is half its ceiling (Hill, shape 2)."""
+    purchase_hazard_max_per_day: list[float] = _three(0.012, 0.02, 0.008)
+    """Ceiling of the daily purchase-intent hazard for new / active / dormant consumers."""
+    wom_talk_prob_per_day: float = 0.02
+    """Daily chance that an aware consumer talks about the campaign to their contacts."""
+    wom_aware_prob_per_contact: float = 0.25
+    """Chance a reached, unaware contact becomes aware (Bass q = talk x degree x this)."""
+    wom_interest_per_contact: float = 0.4
+    """Interest added to a contact reached by word of mouth."""
+    ugc_post_prob_satisfied: float = 0.08
+    """Chance a satisfied customer posts (UGC / review) that reaches their contacts."""
+    ugc_post_prob_review_reward: float = 0.25
+    """Same, when the plan rewards a post-visit review with a next-visit coupon."""
+    complaint_prob_dissatisfied: float = 0.15
+    """Chance a dissatisfied customer complains publicly (negative sentiment)."""
+    ugc_interest_per_post: float = 0.8
+    """Interest a post adds to each contact (negative for complaints)."""
+    store_choice_share: list[float] = _three(0.25, 0.80, 0.55)
+    """Chance an intending online-heavy / offline-heavy / omni consumer near a store picks the store."""
+    distance_decay_km: float = 6.0
+    """Store choice falls as exp(-distance / this)."""
+    o2o_guidance_store_uplift: float = 1.6
+    """Multiplier on the odds of choosing the store for consumers sent to it online."""
+    store_conversion_prob: float = 0.55
+    """Chance a store visit with nothing going wrong ends in a purchase."""
+    online_conversion_prob: float = 0.70
+    """Chance an online shopping session ends in an order."""
+    promo_uplift: float = 1.6
+    """Multiplier on purchase intent while the promotion runs in the chosen channel."""
+    coupon_claim_prob: float = 0.35
+    """Chance a consumer offered a coupon claims it (scaled by price sensitivity)."""
+    coupon_elasticity: float = 4.0
+    """Purchase-intent uplift per unit of relative discount, times price sensitivity."""
+    step_dropoff_prob: float = 0.07
+    """Share of coupon holders lost at each step of redemption (seed 000: steps <= 3)."""
+    repurchase_gap_days: int = 14
+    """Days after a purchase before the next purchase intent can arise."""
+    repurchase_interest_satisfied: float = 2.0
+    """Interest a satisfied customer keeps after a purchase."""
+    repurchase_interest_dissatisfied: float = 0.0
+    """Interest a dissatisfied customer keeps after a purchase."""
+    dormancy_days: int = 60
+    """Active customers with no purchase for this long become dormant (seed 004)."""
+    member_join_prob_in_store: float = 0.4
+    """Chance a non-member store buyer joins the store membership (QR at the till)."""
+    crm_online_repurchase_share: float = 0.55
+    """Chance a repurchase is made online when the customer is reached by an online
+    push (mini-program / WeChat) with a personal offer."""
+
+
+@dataclass
+class ExperienceSpec:
+    """Expectation-disconfirmation satisfaction (Oliver 1980; Anderson & Sullivan 1993)."""
+
+    baseline_expectation: float = 0.65
+    """What a consumer who never saw the campaign content expects (0-1 scale)."""
+    satisfied_share_at_zero_gap: float = 0.90
+    """Share of customers satisfied when the experience exactly meets expectation."""
+    noise_sd: float = 0.12
+    """Spread of individual satisfaction around its expected value."""
+    gain_weight: float = 0.5
+    """Weight of a surplus (performance above expectation)."""
+    loss_weight: float = 1.5
+    """Weight of a shortfall; > gain_weight (Anderson & Sullivan 1993 asymmetry)."""
+    penalty_coupon_refused: float = 0.30
+    penalty_price_mismatch: float = 0.10
+    penalty_promo_missing: float = 0.15
+    penalty_reregistration: float = 0.08
+    penalty_benefit_not_recognised: float = 0.06
+    penalty_staff_unbriefed: float = 0.12
+    unbriefed_error_prob: float = 0.35
+    """Chance an unbriefed store gets a campaign rule wrong at a campaign visit."""
+    penalty_stockout: float = 0.15
+    penalty_crowding_per_load: float = 0.25
+    """Shortfall per unit of store load above capacity (visits / capacity - 1)."""
+    walkout_share_of_overflow: float = 0.5
+    """Share of visits beyond capacity that walk out without buying."""
+
+
+@dataclass
+class MarketConfig:
+    name: str = MISSING
+    description: str = ""
+    population: PopulationSpec = field(default_factory=PopulationSpec)
+    channels: dict[str, ChannelSpec] = field(default_factory=dict)
+    stores: StoreSpec = field(default_factory=StoreSpec)
+    behaviour: BehaviourSpec = field(default_factory=BehaviourSpec)
+    experience: ExperienceSpec = field(default_factory=ExperienceSpec)
+
+
+# --------------------------------------------------------------------------- plan
+
+
+@dataclass
+class ChannelPlan:
+    budget_cny: float = 0.0
+    """Media budget of the channel over the campaign."""
+    flighting: list[float] = field(
+        default_factory=lambda: [0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5]
+    )
+    """Relative weight of each of the 16 campaign weeks (normalised to sum 1)."""
+
+
+@dataclass
+class CouponRule:
+    """A coupon (DESIGN §2 "Coupons"): 满x减y or a percentage, where claimed and redeemed."""
+
+    kind: str = "threshold"
+    """threshold (满x减y: value_cny off a basket of at least threshold_cny) | percent."""
+    threshold_cny: float = 300.0
+    value_cny: float = 50.0
+    percent_off: float = 0.0
+    """For kind=percent: share taken off the basket."""
+    claim_where: str = "online"
+    redeem_where: str = "both"
+    validity_days: int = 14
+    quantity_cap: int = 60_000
+    """Coupons that can be claimed in the whole market (real coupons)."""
+    per_person_limit: int = 1
+    stacks_with_member_benefit: bool = True
+    base_steps: int = 2
+    """Steps of the rule itself (claim online -> scan in store = 2, seed 000)."""
+
+
+@dataclass
+class IntegrationLevers:
+    """How well online and offline are joined (seed 000 pain points 1-3)."""
+
+    unified_membership: bool = True
+    """One membership: no re-registration in store, benefits recognised in every channel."""
+    unified_id_share: float = 0.9
+    """Share of known customers (account or member) linked to one customer ID (CDP)."""
+    pos_coupon_integrated: bool = True
+    """The till scans online coupons; otherwise staff check them by hand."""
+    calendar_lag_weeks: int = 0
+    """Weeks the store promotion lags the online one (0 = calendars in sync)."""
+    o2o_traffic_guidance: bool = True
+    """Online creatives send people to stores (store coupon, locator, booking)."""
+    price_parity: bool = True
+    staff_briefed: bool = True
+    budget_reallocation: bool = True
+    """Release the contingency reserve in the optimisation phase to the channels with the
+    best measured ROI (seeds 001, 002)."""
+
+
+@dataclass
+class PlanConfig:
+    name: str = MISSING
+    description: str = ""
+    channels: dict[str, ChannelPlan] = field(default_factory=dict)
+    promo_weeks: list[int] = field(default_factory=lambda: [5, 6, 7, 8, 9, 10, 11, 12])
+    """Campaign weeks (1-16) in which the online promotion runs."""
+    contingency_reserve_share: float = 0.12
+    """Share of each channel budget held back (seed 001: 10-15 %)."""
+    integration_cost_cny: float = 0.0
+    """Fixed cost of joining systems and briefing staff (counted in ROI)."""
+    promise_level: float = 0.72
+    """What online content promises about the store visit (0-1, same scale as reality)."""
+    review_reward: bool = False
+    """A next-visit coupon for a post-visit review (hotpot journey, seed 000)."""
+    coupon: CouponRule = field(default_factory=CouponRule)
+    integration: IntegrationLevers = field(default_factory=IntegrationLevers)
+
+
+# --------------------------------------------------------------------------- targets / sim
+
+
+@dataclass
+class TargetSpec:
+    kpi: str = MISSING
+    op: str = ">="
+    threshold: float = MISSING
+    label: str = ""
+    source: str = ""
+
+
+@dataclass
+class SimConfig:
+    population: int = 100_000
+    """Simulated consumers."""
+    days: int = 112
+    """Simulated days (112 = 16 weeks: 4 planning + 8 execution + 4 optimisation)."""
+    seed: int = 0
+
+
+@dataclass
+class ScenarioConfig:
+    market: MarketConfig = MISSING
+    plan: PlanConfig = MISSING
+    targets: dict[str, TargetSpec] = field(default_factory=dict)
+    sim: SimConfig = field(default_factory=SimConfig)
