@@ -33,3 +33,159 @@ KPI_NAMES: tuple[str, ...] = (
     "complaints",
 )
 """Every KPI written under ``"kpis"`` in ``metrics.json``; targets may name any of them."""
+
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from o2osim import __version__  # noqa: E402
+from o2osim.population import (  # noqa: E402
+    ACCOUNT,
+    BUYER,
+    EVER_AWARE,
+    EXPOSED,
+    EXPOSED_ONLINE,
+    MEMBER,
+    MEMBER_BOUGHT_ONLINE,
+    UNIFIED,
+    VISITED_AFTER_ONLINE,
+)
+
+if TYPE_CHECKING:
+    from o2osim.model import CampaignModel
+
+UNITS: dict[str, str] = {
+    "population": "simulated consumers",
+    "exposed": "simulated consumers",
+    "aware": "simulated consumers",
+    "purchasers": "simulated consumers",
+    "store_visits": "simulated visits",
+    "orders_online": "simulated orders",
+    "orders_offline": "simulated orders",
+    "coupons_claimed": "simulated coupons",
+    "coupons_redeemed": "simulated coupons",
+    "walkouts": "simulated visits",
+    "complaints": "simulated posts",
+    "revenue_cny": "CNY (whole market)",
+    "spend_cny": "CNY (whole market)",
+    "budget_cny": "CNY (whole market)",
+    "coupon_subsidy_cny": "CNY (whole market)",
+    "total_cost_cny": "CNY (whole market)",
+    "roi": "CNY revenue per CNY cost",
+    "steps_to_redeem": "steps",
+}
+"""Unit of every KPI that is not a rate in [0, 1]."""
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num) / float(den) if den > 0 else 0.0
+
+
+def _count(flags: np.ndarray, bit: np.uint8) -> int:
+    return int(np.count_nonzero(flags & bit))
+
+
+def calendar_sync_rate(online_days: set[int], store_days: set[int]) -> float:
+    """Share of promotion days running in both channels (seed 000: 同步率 100 %)."""
+    union = online_days | store_days
+    return _ratio(len(online_days & store_days), len(union)) if union else 1.0
+
+
+def compute_kpis(model: CampaignModel, daily: pd.DataFrame) -> dict[str, float]:
+    """Every KPI of :data:`KPI_NAMES` (definitions: docs/kpis.md)."""
+    pop, tot, sc = model.pop, model.totals, model.scenario
+    hist, state = pop.history, pop.state
+    aware = _count(hist, EVER_AWARE)
+    purchasers = _count(state, BUYER)
+    members = state & MEMBER
+    known = _count(state, ACCOUNT | MEMBER)
+    spend = float(daily["spend_cny"].sum())
+    revenue = float(daily["revenue_cny"].sum())
+    subsidy = float(daily["coupon_subsidy_cny"].sum())
+    total_cost = spend + subsidy + sc.plan.integration_cost_cny
+    redeemed = tot.coupons_redeemed_store + tot.coupons_redeemed_online
+    days = daily["day"].to_numpy()
+    online_days = set(days[daily["online_promo"].to_numpy(dtype=bool)].tolist())
+    store_days = set(days[daily["store_promo"].to_numpy(dtype=bool)].tolist())
+    kpis: dict[str, float] = {
+        "conversion_rate": _ratio(purchasers, aware),
+        "satisfaction_rate": _ratio(tot.satisfied, tot.experiences),
+        "roi": _ratio(revenue, total_cost),
+        "online_to_store_rate": _ratio(_count(hist, VISITED_AFTER_ONLINE),
+                                       _count(hist, EXPOSED_ONLINE)),
+        "offline_member_online_repurchase_rate": _ratio(
+            int(np.count_nonzero(members & (hist & MEMBER_BOUGHT_ONLINE))) if False else
+            int(np.count_nonzero((members > 0) & ((hist & MEMBER_BOUGHT_ONLINE) > 0))),
+            int(np.count_nonzero(members))),
+        "coupon_claim_rate": _ratio(tot.coupons_claimed, tot.coupons_offered),
+        "coupon_redemption_rate": _ratio(redeemed, tot.coupons_claimed),
+        "repurchase_rate": _ratio(int(np.count_nonzero(pop.orders >= 2)), purchasers),
+        "steps_to_redeem": float(model.steps_store),
+        "calendar_sync_rate": calendar_sync_rate(online_days, store_days),
+        "unified_profile_rate": _ratio(_count(state, UNIFIED), known),
+        "cross_channel_consistency_rate": _ratio(tot.consistent_visits, tot.store_visits),
+        "population": float(pop.size),
+        "exposed": float(_count(hist, EXPOSED)),
+        "aware": float(aware),
+        "purchasers": float(purchasers),
+        "store_visits": float(tot.store_visits),
+        "orders_online": float(tot.orders_online),
+        "orders_offline": float(tot.orders_offline),
+        "revenue_cny": revenue,
+        "spend_cny": spend,
+        "budget_cny": float(sum(c.budget_cny for c in sc.plan.channels.values())),
+        "coupon_subsidy_cny": subsidy,
+        "total_cost_cny": total_cost,
+        "coupons_claimed": float(tot.coupons_claimed),
+        "coupons_redeemed": float(redeemed),
+        "walkouts": float(tot.walkouts),
+        "complaints": float(tot.complaints),
+    }
+    assert set(kpis) == set(KPI_NAMES)
+    return kpis
+
+
+def evaluate_targets(kpis: dict[str, float], targets: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each target with its threshold, the value and whether it is met."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, t in targets.items():
+        value = kpis[t.kpi]
+        met = value >= t.threshold if t.op == ">=" else value <= t.threshold
+        out[name] = {"kpi": t.kpi, "op": t.op, "threshold": t.threshold, "value": value,
+                     "met": bool(met), "label": t.label, "source": t.source}
+    return out
+
+
+def compute_metrics(model: CampaignModel, daily: pd.DataFrame) -> dict[str, Any]:
+    """The content of ``metrics.json``."""
+    sc = model.scenario
+    kpis = compute_kpis(model, daily)
+    targets = evaluate_targets(kpis, sc.targets)
+    tot = model.totals
+    unsatisfied = tot.experiences - tot.satisfied
+    return {
+        "kpis": kpis,
+        "targets": targets,
+        "all_targets_met": all(t["met"] for t in targets.values()),
+        "units": UNITS,
+        "satisfaction_drivers": {
+            "experiences": tot.experiences,
+            "dissatisfied": unsatisfied,
+            "dissatisfied_with_gap": dict(sorted(tot.gap_counts.items())),
+        },
+        "channels": {
+            c.name: {"budget_cny": float(sc.plan.channels[c.name].budget_cny)
+                     if c.name in sc.plan.channels else 0.0,
+                     "spend_cny": c.spent_cny,
+                     "attributed_revenue_cny": c.attributed_revenue_cny}
+            for c in model.channels
+        },
+        "scale_real_per_simulated": model.scale,
+        "seed": sc.sim.seed,
+        "population": sc.sim.population,
+        "days": sc.sim.days,
+        "market": sc.market.name,
+        "plan": sc.plan.name,
+        "version": __version__,
+    }

@@ -1,32 +1,409 @@
-"""TEMPORARY stand-in while the engine is written; replaced by the real CampaignModel."""
+"""CampaignModel: a whole O2O campaign, one Mesa step per day.
+
+Wiring only: the consumer rules live in :mod:`o2osim.journey`, channels in
+:mod:`o2osim.channels`, stores in :mod:`o2osim.stores`, KPIs in :mod:`o2osim.metrics`.
+
+Time. One step of the model is one calendar day; ``day`` runs 0 .. ``sim.days``-1, and
+week ``day // 7`` (0-based) of the 16-week campaign decides the phase (weeks 1-4
+planning, 5-12 execution, 13-16 optimisation; seed 000) and the flighting. Anything that
+happens inside a day (in-store queues, issue 3) runs on a clock whose day index is this
+``day`` — there is one time axis.
+
+Scale. ``sim.population`` simulated consumers stand for ``market.population.market_size``
+real ones; each simulated consumer represents ``scale`` real consumers. Money (budgets,
+spend, revenue) is in real CNY; counts of people and orders are in simulated consumers.
+
+Consumers are a struct of arrays owned by the model (DESIGN §3: ~60x faster than one
+Mesa agent per consumer); channels and stores are Mesa agents; a Mesa DataCollector
+gathers the daily series.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
+import mesa
+import numpy as np
 import pandas as pd
 
-from o2osim import __version__
-from o2osim.config.schema import ScenarioConfig
-from o2osim.metrics import KPI_NAMES
+from o2osim import coupons
+from o2osim.channels import CellLayout, ChannelAgent
+from o2osim.config.schema import CAMPAIGN_WEEKS, ChannelPlan, ScenarioConfig
+from o2osim.journey import (
+    ONLINE,
+    STORE,
+    DayTally,
+    ShopContext,
+    choose_channel,
+    claim_coupons,
+    forget,
+    make_aware,
+    purchase_intent,
+    shop,
+    word_of_mouth,
+)
+from o2osim.population import (
+    AWARE,
+    BUYER,
+    EXPOSED,
+    EXPOSED_ONLINE,
+    GUIDED,
+    PUSHED,
+    UNIFIED,
+    build_population,
+)
+from o2osim.rng import stream
+from o2osim.stores import StoreAgent, crowding
+
+PHASES = ("planning", "execution", "optimisation")
+OPTIMISATION_START_DAY = 12 * 7
+
+
+def phase_of(day: int) -> str:
+    """Campaign phase of a day (seed 000: 4 weeks planning, 8 execution, 4 optimisation)."""
+    week = day // 7
+    return "planning" if week < 4 else "execution" if week < 12 else "optimisation"
+
+
+DAILY_COLUMNS = (
+    "day", "week", "phase", "online_promo", "store_promo", "spend_cny", "exposed_online",
+    "exposed_offline", "aware", "ever_aware", "newly_aware_ads", "newly_aware_wom",
+    "coupons_offered", "coupons_claimed", "coupons_redeemed", "coupons_refused", "store_visits",
+    "walkouts", "orders_online", "orders_offline", "revenue_cny", "coupon_subsidy_cny",
+    "experiences", "satisfied", "ugc_posts", "complaints",
+)
+
+
+class CampaignModel(mesa.Model):
+    """An O2O campaign in one market under one plan (DESIGN §2-3)."""
+
+    def __init__(self, scenario: ScenarioConfig) -> None:
+        super().__init__(rng=scenario.sim.seed)
+        self.scenario = scenario
+        market, plan, sim = scenario.market, scenario.plan, scenario.sim
+        self.day = 0
+        self.scale = market.population.market_size / sim.population
+        seed = sim.seed
+        self.rng_exposure = stream(seed, "exposure")
+        self.rng_wom = stream(seed, "word_of_mouth")
+        self.rng_coupon = stream(seed, "coupon")
+        self.rng_intent = stream(seed, "intent")
+        self.rng_shop = stream(seed, "shop")
+
+        self.pop = build_population(
+            market.population, sim.population, market.stores.count,
+            plan.integration.unified_id_share, stream(seed, "population"),
+            stream(seed, "network"))
+        radii = sorted({float(c.lbs_radius_km) for c in market.channels.values()
+                        if c.lbs_radius_km is not None})
+        self.layout = CellLayout(tuple(radii))
+        self._static_cell = self.layout.static_part(
+            np.zeros_like(self.pop.segment), self.pop.affinity,
+            self.layout.band_of(self.pop.distance_km))
+        self._segment_stride = np.int16(3 * self.layout.bands)
+
+        self.channels: list[ChannelAgent] = []
+        for i, (name, spec) in enumerate(market.channels.items()):
+            cplan = plan.channels.get(name)
+            self.channels.append(ChannelAgent(self, i, name, spec, cplan or ChannelPlan(0.0),
+                                              plan.contingency_reserve_share, self.layout))
+        self.W = np.stack([c.weights for c in self.channels]) if self.channels else np.zeros((0, 1))
+        self.online_mask = np.array([c.spec.kind == "online" for c in self.channels])
+        self.ch_interest = np.array([c.spec.interest_per_exposure for c in self.channels],
+                                    dtype=np.float32)
+        self.ch_coupon = np.array([c.spec.carries_coupon for c in self.channels])
+        self.ch_to_store = np.array([c.spec.sends_to_store for c in self.channels])
+        self.ch_push = np.array([c.spec.personal_offer_online for c in self.channels])
+
+        cap_sim = market.stores.capacity_visits_per_day / self.scale
+        self.stores = [StoreAgent(self, s, cap_sim) for s in range(market.stores.count)]
+        self.store_capacity = np.array([s.capacity_visits_per_day for s in self.stores])
+
+        self.steps_store = coupons.steps_to_redeem_in_store(plan)
+        self.coupon_cap_left = plan.coupon.quantity_cap / self.scale
+        self.attraction = np.float32(
+            1.0 + market.behaviour.promise_attraction
+            * (plan.promise_level - market.experience.baseline_expectation))
+        promo = set(plan.promo_weeks)
+        lag = plan.integration.calendar_lag_weeks
+        self.online_promo_weeks = promo
+        self.store_promo_weeks = {w + lag for w in promo}
+        self.promoters = np.empty(0, dtype=np.int64)
+        self.detractors = np.empty(0, dtype=np.int64)
+
+        self.totals = DayTally()
+        self.today = DayTally()
+        self.spend_today_cny = 0.0
+        self.sat_today = 0
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: _reporter(name) for name in DAILY_COLUMNS})
+
+    # ------------------------------------------------------------------ helpers
+
+    def _cells(self) -> np.ndarray:
+        """Targeting cell of every consumer today (see channels.CellLayout)."""
+        pop = self.pop
+        base = self._static_cell + pop.segment.astype(np.int16) * self._segment_stride
+        known = (pop.state & 7).astype(np.int16)
+        aware = ((pop.state & AWARE) > 0).astype(np.int16)
+        buyer = ((pop.state & BUYER) > 0).astype(np.int16)
+        return ((base * 8 + known) * 2 + aware) * 2 + buyer
+
+    def _attribute(self, idx: np.ndarray, cells: np.ndarray, p_cell: np.ndarray,
+                   subset: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Channel (index) of each exposure, drawn in proportion to the channels' reach."""
+        chans = np.flatnonzero(subset)
+        probs = p_cell[chans][:, cells[idx]]
+        cum = np.cumsum(probs, axis=0)
+        r = u[idx] * cum[-1]
+        pick = np.minimum((r[None, :] > cum).sum(axis=0), chans.size - 1)
+        return chans[pick]
+
+    def _reallocate_reserve(self) -> None:
+        """Optimisation phase: release the contingency reserve (seeds 001, 002).
+
+        With ``budget_reallocation`` the reserve goes to channels in proportion to their
+        *measured* ROI — revenue the measurement can trace to the channel (online orders,
+        and store orders of customers with a unified ID) per CNY spent. Without it each
+        channel spends its own reserve as planned.
+        """
+        days_left = CAMPAIGN_WEEKS * 7 - OPTIMISATION_START_DAY
+        pool = sum(c.reserve_cny for c in self.channels)
+        if self.scenario.plan.integration.budget_reallocation and pool > 0:
+            roi = np.array([c.attributed_revenue_cny / c.spent_cny if c.spent_cny > 0 else 0.0
+                            for c in self.channels])
+            share = roi / roi.sum() if roi.sum() > 0 else np.array(
+                [c.reserve_cny / pool for c in self.channels])
+            for c, s in zip(self.channels, share, strict=True):
+                c.extra_daily_cny = pool * float(s) / days_left
+                c.budget_cny = c.spent_cny + float(np.sum(c.weekly_cny[12:])) + pool * float(s)
+        else:
+            for c in self.channels:
+                c.extra_daily_cny = c.reserve_cny / days_left
+
+    # ------------------------------------------------------------------ the day
+
+    def step(self) -> None:
+        """One day of the campaign."""
+        sc = self.scenario
+        market, plan = sc.market, sc.plan
+        beh, pop, day = market.behaviour, self.pop, self.day
+        n = pop.size
+        week = day // 7 + 1
+        online_promo = week in self.online_promo_weeks
+        store_promo = week in self.store_promo_weeks
+        t = DayTally()
+        self.today = t
+        if day == OPTIMISATION_START_DAY:
+            self._reallocate_reserve()
+
+        # Lifecycle: customers without a purchase for long become dormant (seed 004).
+        lapsed = (pop.segment == 1) & ((day - pop.last_purchase_day) > beh.dormancy_days)
+        pop.segment[lapsed] = 2
+        pop.interest *= np.float32(beh.interest_retention_per_day)
+
+        # Channels: spend -> adstock -> Hill reach per targeting cell.
+        cells = self._cells()
+        n_cell = np.bincount(cells, minlength=self.layout.size)
+        targeted = self.W @ n_cell
+        for c, tgt in zip(self.channels, targeted, strict=True):
+            c.step_day(day, float(tgt) * self.scale)
+        self.spend_today_cny = sum(c.spend_today_cny for c in self.channels)
+        reach = np.array([c.reach_prob for c in self.channels])
+        p_cell = np.minimum(reach[:, None] * self.W, 1.0)
+        miss_on = np.prod(1.0 - p_cell[self.online_mask], axis=0)
+        miss_off = np.prod(1.0 - p_cell[~self.online_mask], axis=0)
+        u = self.rng_exposure.random((3, n), dtype=np.float32)
+        exp_on = np.flatnonzero(u[0] < (1.0 - miss_on)[cells])
+        exp_off = np.flatnonzero(u[1] < (1.0 - miss_off)[cells])
+        t.exposed_online, t.exposed_offline = exp_on.size, exp_off.size
+
+        offered_parts = []
+        for idx, mask, where in ((exp_on, self.online_mask, "online"),
+                                 (exp_off, ~self.online_mask, "store")):
+            if idx.size == 0:
+                continue
+            ch = self._attribute(idx, cells, p_cell, mask, u[2])
+            pop.last_channel[idx] = ch
+            pop.interest[idx] += self.ch_interest[ch] * self.attraction
+            pop.history[idx] |= EXPOSED
+            if where == "online":
+                pop.history[idx] |= EXPOSED_ONLINE
+                if plan.integration.o2o_traffic_guidance:
+                    pop.state[idx[self.ch_to_store[ch]]] |= GUIDED
+                pop.state[idx[self.ch_push[ch]]] |= PUSHED
+            if coupons.claimable(plan.coupon, where):
+                offered_parts.append(idx[self.ch_coupon[ch]])
+        exposed_any = np.union1d(exp_on, exp_off)
+        was_aware = (pop.state[exposed_any] & AWARE) > 0
+        make_aware(pop, exposed_any)
+        t.newly_aware_ads = int((~was_aware).sum())
+
+        # Word of mouth and UGC over the social network; forgetting.
+        talkers = np.flatnonzero(((pop.state & AWARE) > 0)
+                                 & (self.rng_wom.random(n, dtype=np.float32)
+                                    < beh.wom_talk_prob_per_day))
+        newly, reached = word_of_mouth(pop, talkers, self.promoters, self.detractors, beh,
+                                       self.rng_wom)
+        make_aware(pop, newly)
+        t.newly_aware_wom = newly.size
+        keep = reached
+        keep[exposed_any] = True
+        forget(pop, keep, beh.awareness_forget_per_day, self.rng_wom)
+
+        # Coupons offered by today's exposures.
+        offered = np.concatenate(offered_parts) if offered_parts else np.empty(0, np.int64)
+        t.coupons_offered = offered.size
+        claimed = claim_coupons(pop, offered, day, plan, beh, self.coupon_cap_left,
+                                self.rng_coupon)
+        self.coupon_cap_left -= claimed
+        t.coupons_claimed = claimed
+
+        # Intent, channel choice, shopping.
+        ui = self.rng_intent.random((2, n), dtype=np.float32)
+        intenders = purchase_intent(pop, day, beh, plan, ui[0])
+        choice = choose_channel(pop, intenders, day, plan, beh, online_promo, store_promo,
+                                ui[1][intenders])
+        visitors = intenders[choice == STORE]
+        online = intenders[choice == ONLINE]
+        visits = np.bincount(pop.store_id[visitors], minlength=len(self.stores))
+        for s, v in zip(self.stores, visits, strict=True):
+            s.open_day(int(v))
+        loads = visits / self.store_capacity
+        ctx = ShopContext(day=day, online_promo=online_promo, store_promo=store_promo,
+                          plan=plan, beh=beh, exp=market.experience, stores=market.stores,
+                          scale=self.scale, store_loads=loads,
+                          walkout_prob=crowding(loads, market.experience.walkout_share_of_overflow),
+                          steps_store=self.steps_store)
+        promoters, detractors = [], []
+        for who, channel in ((visitors, STORE), (online, ONLINE)):
+            if who.size == 0:
+                continue
+            buyers, values, exp_idx, sat = shop(pop, who, channel, ctx, self.rng_shop, t)
+            self._attribute_revenue(buyers, values, channel)
+            t.experiences += exp_idx.size
+            t.satisfied += int(sat.sum())
+            pr, de = self._after_experience(exp_idx, sat, buyers)
+            promoters.append(pr)
+            detractors.append(de)
+        self.promoters = np.concatenate(promoters) if promoters else np.empty(0, np.int64)
+        self.detractors = np.concatenate(detractors) if detractors else np.empty(0, np.int64)
+        t.ugc_posts, t.complaints = self.promoters.size, self.detractors.size
+
+        self._accumulate(t)
+        self.datacollector.collect(self)
+        self.day += 1
+
+    def _attribute_revenue(self, buyers: np.ndarray, values: np.ndarray, channel: int) -> None:
+        """Credit revenue to the last channel where measurement can see the order:
+        online orders always, store orders only with a unified ID (seed 000 效果难衡)."""
+        ch = self.pop.last_channel[buyers]
+        seen = ch >= 0
+        if channel == STORE:
+            seen &= (self.pop.state[buyers] & UNIFIED) > 0
+        if not seen.any():
+            return
+        credit = np.bincount(ch[seen], weights=values[seen], minlength=len(self.channels))
+        for c, v in zip(self.channels, credit, strict=True):
+            c.attributed_revenue_cny += float(v) * self.scale
+
+    def _after_experience(self, exp_idx: np.ndarray, sat: np.ndarray,
+                          buyers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Satisfaction drives repurchase intent, posts and complaints (DESIGN §2;
+        Anderson & Sullivan 1993: satisfaction -> repurchase; seed 000 hotpot journey:
+        a review earns a next-visit coupon)."""
+        beh, plan, pop = self.scenario.market.behaviour, self.scenario.plan, self.pop
+        bought = np.isin(exp_idx, buyers, assume_unique=False)
+        pop.interest[exp_idx[bought & sat]] = np.float32(beh.repurchase_interest_satisfied)
+        pop.interest[exp_idx[~sat]] = np.float32(beh.repurchase_interest_dissatisfied)
+        u = self.rng_shop.random(exp_idx.size)
+        p_post = beh.ugc_post_prob_review_reward if plan.review_reward else beh.ugc_post_prob_satisfied
+        promoters = exp_idx[sat & (u < p_post)]
+        detractors = exp_idx[~sat & (u < beh.complaint_prob_dissatisfied)]
+        if plan.review_reward and promoters.size:
+            got = claim_coupons(pop, promoters, self.day + 1, plan, beh,
+                                self.coupon_cap_left, self.rng_coupon)
+            self.coupon_cap_left -= got
+            self.today.coupons_claimed += got
+        return promoters, detractors
+
+    def _accumulate(self, t: DayTally) -> None:
+        tot = self.totals
+        for f in vars(t):
+            if f == "gap_counts":
+                for k, v in t.gap_counts.items():
+                    tot.gap_counts[k] = tot.gap_counts.get(k, 0) + v
+            else:
+                setattr(tot, f, getattr(tot, f) + getattr(t, f))
+
+    # ------------------------------------------------------------------ reporters
+
+    def daily_value(self, name: str) -> Any:
+        t, day = self.today, self.day
+        week = day // 7 + 1
+        derived: dict[str, Callable[[], Any]] = {
+            "day": lambda: day,
+            "week": lambda: week,
+            "phase": lambda: phase_of(day),
+            "online_promo": lambda: week in self.online_promo_weeks,
+            "store_promo": lambda: week in self.store_promo_weeks,
+            "spend_cny": lambda: self.spend_today_cny,
+            "aware": lambda: int(((self.pop.state & AWARE) > 0).sum()),
+            "ever_aware": lambda: int(((self.pop.history & 1) > 0).sum()),
+            "coupons_redeemed": lambda: t.coupons_redeemed_store + t.coupons_redeemed_online,
+        }
+        if name in derived:
+            return derived[name]()
+        return getattr(t, name)
+
+    def run(self, progress: Callable[[int, int], None] | None = None) -> None:
+        days = self.scenario.sim.days
+        for d in range(days):
+            self.step()
+            if progress is not None:
+                progress(d + 1, days)
+
+
+def _daily_value(model: CampaignModel, name: str) -> Any:
+    return model.daily_value(name)
+
+
+def _reporter(name: str) -> partial[Any]:
+    """Named, picklable DataCollector reporter (Mesa: lambdas do not pickle)."""
+    return partial(_daily_value, name=name)
 
 
 @dataclass
 class RunResult:
+    """What a run produced: KPIs / scorecard (``metrics``) and the daily series."""
+
     metrics: dict[str, Any]
     daily: pd.DataFrame
 
 
 def run_scenario(sc: ScenarioConfig, progress: bool = False) -> RunResult:
-    kpis = {k: 0.0 for k in KPI_NAMES}
-    targets = {
-        name: {"kpi": t.kpi, "op": t.op, "threshold": t.threshold, "value": kpis[t.kpi],
-               "met": False, "label": t.label}
-        for name, t in sc.targets.items()
-    }
-    metrics = {"kpis": kpis, "targets": targets, "all_targets_met": False,
-               "seed": sc.sim.seed, "market": sc.market.name, "plan": sc.plan.name,
-               "version": __version__}
-    daily = pd.DataFrame({"day": range(sc.sim.days), "phase": "planning"})
-    return RunResult(metrics, daily)
+    """Simulate one scenario and compute its metrics."""
+    from o2osim.metrics import compute_metrics
+
+    model = CampaignModel(sc)
+    model.run(_progress_printer() if progress else None)
+    daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    daily = daily[list(DAILY_COLUMNS)]
+    return RunResult(metrics=compute_metrics(model, daily), daily=daily)
+
+
+def _progress_printer() -> Callable[[int, int], None]:
+    import sys
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = int(width * done / total)
+        sys.stderr.write(f"\r  simulating day {done:>4}/{total} [{'#' * filled}{'.' * (width - filled)}]")
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show

@@ -27,7 +27,7 @@ AFFINITIES = ("online_heavy", "offline_heavy", "omni")
 
 CHANNEL_KINDS = ("online", "offline")
 REQUIRES = ("none", "online_account", "store_member", "unified_id")
-AUDIENCES = ("all", "aware_nonbuyers", "buyers")
+AUDIENCES = ("all", "aware_nonbuyers", "customers")
 WHERE = ("online", "store", "both")
 COUPON_KINDS = ("threshold", "percent")
 CAMPAIGN_WEEKS = 16
@@ -99,7 +99,7 @@ class ChannelSpec:
     requires: str = "none"
     """Who the channel can reach at all: none | online_account | store_member | unified_id."""
     audience: str = "all"
-    """all | aware_nonbuyers (retargeting) | buyers (CRM / repurchase)."""
+    """all | aware_nonbuyers (retargeting) | customers (members and campaign buyers: CRM)."""
     interest_per_exposure: float = 1.0
     """Interest (purchase intent stock) added by one noticed exposure."""
     carries_coupon: bool = False
@@ -107,6 +107,9 @@ class ChannelSpec:
     sends_to_store: bool = False
     """The creative can carry a store invitation (QR coupon, store locator, booking link);
     it only does when the plan turns on ``integration.o2o_traffic_guidance``."""
+    personal_offer_online: bool = False
+    """Exposures carry a personal online offer (mini-program push with a member discount,
+    seed 000 apparel journey); reached customers then tend to buy online."""
 
 
 @dataclass
@@ -141,15 +144,15 @@ class BehaviourSpec:
 
     awareness_forget_per_day: float = 0.01
     """Daily chance that an aware consumer not reached again forgets the campaign."""
-    interest_retention_per_day: float = 0.93
+    interest_retention_per_day: float = 0.95
     """Geometric retention of a consumer's interest stock per day."""
-    interest_half_saturation: float = 2.0
+    interest_half_saturation: float = 3.0
     """Interest at which purchase intent is half its ceiling (Hill, shape 2)."""
-    purchase_hazard_max_per_day: list[float] = _three(0.012, 0.02, 0.008)
+    purchase_hazard_max_per_day: list[float] = _three(0.03, 0.05, 0.02)
     """Ceiling of the daily purchase-intent hazard for new / active / dormant consumers."""
-    wom_talk_prob_per_day: float = 0.02
+    wom_talk_prob_per_day: float = 0.01
     """Daily chance that an aware consumer talks about the campaign to their contacts."""
-    wom_aware_prob_per_contact: float = 0.25
+    wom_aware_prob_per_contact: float = 0.10
     """Chance a reached, unaware contact becomes aware (Bass q = talk x degree x this)."""
     wom_interest_per_contact: float = 0.4
     """Interest added to a contact reached by word of mouth."""
@@ -157,26 +160,33 @@ class BehaviourSpec:
     """Chance a satisfied customer posts (UGC / review) that reaches their contacts."""
     ugc_post_prob_review_reward: float = 0.25
     """Same, when the plan rewards a post-visit review with a next-visit coupon."""
-    complaint_prob_dissatisfied: float = 0.15
+    complaint_prob_dissatisfied: float = 0.25
     """Chance a dissatisfied customer complains publicly (negative sentiment)."""
-    ugc_interest_per_post: float = 0.8
+    ugc_interest_per_post: float = 1.0
     """Interest a post adds to each contact (negative for complaints)."""
-    store_choice_share: list[float] = _three(0.25, 0.80, 0.55)
+    store_choice_share: list[float] = _three(0.20, 0.90, 0.60)
     """Chance an intending online-heavy / offline-heavy / omni consumer near a store picks the store."""
-    distance_decay_km: float = 6.0
+    distance_decay_km: float = 10.0
     """Store choice falls as exp(-distance / this)."""
-    o2o_guidance_store_uplift: float = 1.6
+    o2o_guidance_store_uplift: float = 2.5
     """Multiplier on the odds of choosing the store for consumers sent to it online."""
-    store_conversion_prob: float = 0.55
+    store_conversion_prob: float = 0.60
     """Chance a store visit with nothing going wrong ends in a purchase."""
-    online_conversion_prob: float = 0.70
+    online_conversion_prob: float = 0.35
     """Chance an online shopping session ends in an order."""
-    promo_uplift: float = 1.6
-    """Multiplier on purchase intent while the promotion runs in the chosen channel."""
+    dissatisfied_store_buy_share: float = 0.3
+    """Share of the store conversion chance left when the visit disappoints (the
+    disconfirmation forms before the till; Oliver 1980)."""
+    promise_attraction: float = 1.0
+    """Interest per exposure is scaled by 1 + this x (promise_level - baseline_expectation):
+    bolder promises attract more, and disappoint more."""
+    stockout_substitute_share: float = 0.5
+    """Share of visitors meeting a stock-out who buy something else."""
     coupon_claim_prob: float = 0.35
     """Chance a consumer offered a coupon claims it (scaled by price sensitivity)."""
-    coupon_elasticity: float = 4.0
-    """Purchase-intent uplift per unit of relative discount, times price sensitivity."""
+    price_elasticity: float = 4.0
+    """Demand multiplier exp(this x price sensitivity x relative discount) for coupons,
+    promotions and price gaps (response.price_response)."""
     step_dropoff_prob: float = 0.07
     """Share of coupon holders lost at each step of redemption (seed 000: steps <= 3)."""
     repurchase_gap_days: int = 14
@@ -219,6 +229,8 @@ class ExperienceSpec:
     penalty_stockout: float = 0.15
     penalty_crowding_per_load: float = 0.25
     """Shortfall per unit of store load above capacity (visits / capacity - 1)."""
+    penalty_walkout: float = 0.30
+    """Shortfall of a visitor who walked out of a crowded store without being served."""
     walkout_share_of_overflow: float = 0.5
     """Share of visits beyond capacity that walk out without buying."""
 
@@ -296,6 +308,8 @@ class PlanConfig:
     channels: dict[str, ChannelPlan] = field(default_factory=dict)
     promo_weeks: list[int] = field(default_factory=lambda: [5, 6, 7, 8, 9, 10, 11, 12])
     """Campaign weeks (1-16) in which the online promotion runs."""
+    promo_discount_share: float = 0.10
+    """Price cut of the campaign promotion while it runs in a channel."""
     contingency_reserve_share: float = 0.12
     """Share of each channel budget held back (seed 001: 10-15 %)."""
     integration_cost_cny: float = 0.0

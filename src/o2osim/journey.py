@@ -1,0 +1,380 @@
+"""The consumer journey, one day at a time, for every consumer at once.
+
+Each function is one behavioural rule of DESIGN §2 applied to the whole population
+(struct of arrays, :mod:`o2osim.population`); its docstring names the rule's source.
+The order of a day is fixed by :meth:`o2osim.model.CampaignModel.step`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from o2osim import coupons
+from o2osim.config.schema import BehaviourSpec, ExperienceSpec, PlanConfig, StoreSpec
+from o2osim.population import (
+    ACCOUNT,
+    AWARE,
+    BUYER,
+    EVER_AWARE,
+    EXPOSED,
+    EXPOSED_ONLINE,
+    GUIDED,
+    MEMBER,
+    MEMBER_BOUGHT_ONLINE,
+    ONLINE_BUYER,
+    PUSHED,
+    STORE_BUYER,
+    UNIFIED,
+    VISITED,
+    VISITED_AFTER_ONLINE,
+    Population,
+)
+from o2osim.response import price_response
+from o2osim.satisfaction import satisfied
+
+STORE, ONLINE = 0, 1
+
+
+@dataclass
+class DayTally:
+    """What happened today, in simulated consumers / orders and real CNY."""
+
+    exposed_online: int = 0
+    exposed_offline: int = 0
+    newly_aware_ads: int = 0
+    newly_aware_wom: int = 0
+    coupons_offered: int = 0
+    coupons_claimed: int = 0
+    coupons_redeemed_store: int = 0
+    coupons_redeemed_online: int = 0
+    coupons_refused: int = 0
+    store_visits: int = 0
+    walkouts: int = 0
+    orders_online: int = 0
+    orders_offline: int = 0
+    revenue_cny: float = 0.0
+    coupon_subsidy_cny: float = 0.0
+    experiences: int = 0
+    satisfied: int = 0
+    consistent_visits: int = 0
+    ugc_posts: int = 0
+    complaints: int = 0
+    gap_counts: dict[str, int] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- awareness
+
+
+def word_of_mouth(pop: Population, talkers: np.ndarray, promoters: np.ndarray,
+                  detractors: np.ndarray, beh: BehaviourSpec,
+                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Contacts reached by talk, posts (UGC) and complaints; returns (newly aware, reached).
+
+    Each talker / poster reaches all its contacts. A reached, unaware consumer with ``m``
+    reaching contacts becomes aware with ``1 - (1 - a)^m``, ``a`` =
+    ``wom_aware_prob_per_contact``. With every aware consumer talking with daily chance
+    ``t`` over ``k`` contacts the expected hazard is ``q F`` with ``q = t k a`` (for small
+    ``a``) — the imitation term of Bass (1969); seed 001 / 003: UGC reaches friends.
+    Interest of the reached rises with talk and posts and falls with complaints.
+    """
+    n = pop.size
+    degree = pop.contacts.shape[1]
+    groups = [(talkers, beh.wom_interest_per_contact), (promoters, beh.ugc_interest_per_post),
+              (detractors, -beh.ugc_interest_per_post)]
+    reached_parts = [pop.contacts[g].ravel() for g, _ in groups if g.size]
+    if not reached_parts:
+        return np.empty(0, dtype=np.int64), np.zeros(n, dtype=bool)
+    reached = np.concatenate(reached_parts)
+    weights = np.concatenate([np.full(g.size * degree, w, dtype=np.float64)
+                              for g, w in groups if g.size])
+    contacts_count = np.bincount(reached, minlength=n)
+    interest_delta = np.bincount(reached, weights=weights, minlength=n)
+    hit = np.flatnonzero(contacts_count)
+    np.add(pop.interest, interest_delta.astype(np.float32), out=pop.interest)
+    np.maximum(pop.interest, 0, out=pop.interest)
+    unaware = hit[(pop.state[hit] & AWARE) == 0]
+    p = 1.0 - (1.0 - beh.wom_aware_prob_per_contact) ** contacts_count[unaware]
+    newly = unaware[rng.random(unaware.size) < p]
+    reached_mask = contacts_count > 0
+    return newly, reached_mask
+
+
+def make_aware(pop: Population, idx: np.ndarray) -> None:
+    pop.state[idx] |= AWARE
+    pop.history[idx] |= EVER_AWARE
+
+
+def forget(pop: Population, keep: np.ndarray, prob_per_day: float,
+           rng: np.random.Generator) -> None:
+    """Aware consumers not reached today forget the campaign with a daily chance
+    (awareness decay; the forgetting term of advertising-recall models, Zielske 1959)."""
+    if prob_per_day <= 0:
+        return
+    aware = np.flatnonzero(((pop.state & AWARE) > 0) & ~keep)
+    lost = aware[rng.random(aware.size) < prob_per_day]
+    pop.state[lost] &= ~AWARE
+
+
+# --------------------------------------------------------------------------- coupons
+
+
+def claim_coupons(pop: Population, offered: np.ndarray, day: int, plan: PlanConfig,
+                  beh: BehaviourSpec, cap_left: float, rng: np.random.Generator) -> int:
+    """Consumers offered the coupon claim it with a chance rising in price sensitivity
+    and in the coupon's relative value, within the per-person limit and the market-wide
+    quantity cap (in simulated coupons). Returns the number claimed."""
+    rule = plan.coupon
+    ok = offered[(pop.coupons_claimed[offered] < rule.per_person_limit)
+                 & (pop.coupon_expiry_day[offered] < day)]
+    rel = coupons.relative_discount(rule)
+    p = beh.coupon_claim_prob * (1.0 - 1.0 / price_response(pop.price_sensitivity[ok], rel,
+                                                             beh.price_elasticity))
+    u = rng.random(ok.size)
+    claim = ok[u < p]
+    limit = int(max(cap_left, 0))
+    if claim.size > limit:  # first come, first served: keep the earliest (random order)
+        claim = claim[np.argsort(u[u < p], kind="stable")[:limit]]
+    pop.coupon_expiry_day[claim] = day + rule.validity_days - 1
+    pop.coupons_claimed[claim] += 1
+    return int(claim.size)
+
+
+# --------------------------------------------------------------------------- intent
+
+
+def purchase_intent(pop: Population, day: int, beh: BehaviourSpec, plan: PlanConfig,
+                    u: np.ndarray) -> np.ndarray:
+    """Who sets out to buy today.
+
+    Hazard = segment ceiling x Hill(interest; K, 2) x coupon pull, for aware consumers
+    past the repurchase gap. Interest is a consumer-level adstock of exposures and word
+    of mouth; a held coupon raises intent by the price response to its value (Blattberg
+    et al. 1995). Seed 004: new / active / dormant differ in their base propensity.
+    """
+    hmax = np.asarray(beh.purchase_hazard_max_per_day, dtype=np.float32)[pop.segment]
+    x2 = pop.interest * pop.interest
+    k2 = np.float32(beh.interest_half_saturation ** 2)
+    h = hmax * x2 / (x2 + k2)
+    holding = pop.coupon_expiry_day >= day
+    rel = coupons.relative_discount(plan.coupon)
+    h = np.where(holding, h * price_response(pop.price_sensitivity, rel, beh.price_elasticity), h)
+    ready = ((pop.state & AWARE) > 0) & ((day - pop.last_purchase_day) >= beh.repurchase_gap_days)
+    return np.flatnonzero(ready & (u < h))
+
+
+def choose_channel(pop: Population, idx: np.ndarray, day: int, plan: PlanConfig,
+                   beh: BehaviourSpec, online_promo: bool, store_promo: bool,
+                   u: np.ndarray) -> np.ndarray:
+    """Store (0) or online (1) for each intending consumer.
+
+    Odds of the store = affinity share near the store x exp(-distance / decay), raised for
+    consumers an online creative sent to a store (O2O guidance), shifted by where the held
+    coupon and the running promotion can be used (price response). A consumer holding a
+    personal online offer (mini-program push) buys online with ``crm_online_repurchase_share``.
+    """
+    ps = pop.price_sensitivity[idx]
+    base = np.asarray(beh.store_choice_share, dtype=np.float32)[pop.affinity[idx]]
+    p = base * np.exp(-pop.distance_km[idx] / np.float32(beh.distance_decay_km))
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    odds = p / (1 - p)
+    state = pop.state[idx]
+    odds = np.where((state & GUIDED) > 0, odds * np.float32(beh.o2o_guidance_store_uplift), odds)
+    rule = plan.coupon
+    holding = pop.coupon_expiry_day[idx] >= day
+    pull = (float(coupons.redeemable(rule, "store")) - float(coupons.redeemable(rule, "online")))
+    rel = coupons.relative_discount(rule)
+    odds = np.where(holding, odds * price_response(ps, rel * pull, beh.price_elasticity), odds)
+    knows_online_promo = (pop.history[idx] & EXPOSED_ONLINE) > 0
+    promo_pull = float(store_promo) - float(online_promo) * knows_online_promo
+    odds = odds * price_response(ps, plan.promo_discount_share * promo_pull, beh.price_elasticity)
+    p_store = odds / (1 + odds)
+    choice = np.where(u < p_store, STORE, ONLINE).astype(np.int8)
+    pushed = (state & PUSHED) > 0
+    # Reuse the same uniform, rescaled, for the push decision (common random numbers).
+    choice = np.where(pushed & (u < beh.crm_online_repurchase_share), ONLINE, choice)
+    return choice
+
+
+# --------------------------------------------------------------------------- shopping
+
+
+@dataclass
+class ShopContext:
+    """Everything a shopping trip needs to know about today and the scenario."""
+
+    day: int
+    online_promo: bool
+    store_promo: bool
+    plan: PlanConfig
+    beh: BehaviourSpec
+    exp: ExperienceSpec
+    stores: StoreSpec
+    scale: float  # real consumers per simulated consumer
+    store_loads: np.ndarray  # visits / capacity per store today
+    walkout_prob: np.ndarray  # per store today
+    steps_store: int
+
+
+def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
+         rng: np.random.Generator, tally: DayTally
+         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One shopping trip (store visit or online session) for consumers ``idx``.
+
+    Returns (buyers, order values in CNY per simulated order, experiencers, satisfied flags).
+    The experience-gap causes are those of seed 000 (体验断层 / 体验混乱): online coupon
+    not honoured, price not in parity, promotion not running in store, re-registering as
+    a member, benefits not recognised, staff not briefed, stock-out, crowding; the
+    promise-vs-reality gap enters through the expectation (see :mod:`o2osim.satisfaction`).
+    """
+    plan, beh, exs, st = ctx.plan, ctx.beh, ctx.exp, ctx.stores
+    integ = plan.integration
+    k = idx.size
+    u = rng.random((8, k))
+    state = pop.state[idx]
+    hist = pop.history[idx]
+    ps = pop.price_sensitivity[idx]
+    in_store = channel == STORE
+    where = "store" if in_store else "online"
+
+    # Expectation: the campaign's promise for those who saw its content.
+    expectation = np.where((hist & EXPOSED) > 0, plan.promise_level, exs.baseline_expectation)
+    reality = st.reality_level if in_store else st.online_reality_level
+    penalty = np.zeros(k)
+    gaps: dict[str, np.ndarray] = {}
+
+    if in_store:
+        load = ctx.store_loads[pop.store_id[idx]]
+        walkout = u[0] < ctx.walkout_prob[pop.store_id[idx]]
+        crowd = np.maximum(load - 1.0, 0.0)
+        gaps["crowding"] = crowd > 0
+        penalty += exs.penalty_crowding_per_load * crowd
+    else:
+        walkout = np.zeros(k, dtype=bool)
+
+    # Coupon: held, usable here, verified, and the steps got through.
+    holding = pop.coupon_expiry_day[idx] >= ctx.day
+    usable = coupons.redeemable(plan.coupon, where)
+    if in_store and not integ.pos_coupon_integrated:
+        verified = u[1] >= st.pos_manual_fail_prob
+    else:
+        verified = np.ones(k, dtype=bool)
+    refused = holding & ~walkout & ~(usable & verified)
+    steps = ctx.steps_store if in_store else plan.coupon.base_steps
+    completes = u[2] < coupons.completes_steps(steps, beh.step_dropoff_prob)
+    used = holding & ~walkout & ~refused & completes
+    gaps["coupon_refused"] = refused
+    penalty += exs.penalty_coupon_refused * refused
+
+    # Member benefits: recognised where the membership is known.
+    mine, other = (MEMBER, ACCOUNT) if in_store else (ACCOUNT, MEMBER)
+    linked = ((state & UNIFIED) > 0) & integ.unified_membership
+    recognised = ((state & mine) > 0) | (((state & other) > 0) & linked)
+    not_recognised = ((state & other) > 0) & ~recognised
+    gaps["benefit_not_recognised"] = not_recognised
+    penalty += exs.penalty_benefit_not_recognised * not_recognised
+    if in_store and not integ.unified_membership:
+        rereg = ((state & ACCOUNT) > 0) & ((state & MEMBER) == 0)
+        gaps["reregistration"] = rereg
+        penalty += exs.penalty_reregistration * rereg
+
+    # Promotion and price as the online content showed them.
+    saw_online = (hist & EXPOSED_ONLINE) > 0
+    promo_here = ctx.store_promo if in_store else ctx.online_promo
+    if in_store:
+        promo_missing = saw_online & ctx.online_promo & (not ctx.store_promo)
+        mismatch = saw_online & (not integ.price_parity)
+        campaign_visit = ((hist & EXPOSED) > 0) | holding
+        unbriefed = campaign_visit & (not integ.staff_briefed) & (u[3] < exs.unbriefed_error_prob)
+        stockout = u[4] < st.stockout_prob
+    else:
+        promo_missing = mismatch = unbriefed = stockout = np.zeros(k, dtype=bool)
+    for name, flag, pen in (("promo_missing", promo_missing, exs.penalty_promo_missing),
+                            ("price_mismatch", mismatch, exs.penalty_price_mismatch),
+                            ("staff_unbriefed", unbriefed, exs.penalty_staff_unbriefed),
+                            ("stockout", stockout, exs.penalty_stockout)):
+        gaps[name] = flag
+        penalty += pen * flag
+
+    # Conversion: base x price response to what this trip really offered.
+    rel = coupons.relative_discount(plan.coupon)
+    relative = (plan.promo_discount_share * promo_here
+                + rel * used - rel * (holding & ~used)
+                - st.store_price_premium_share * mismatch
+                + st.member_discount_share * recognised)
+    base = beh.store_conversion_prob if in_store else beh.online_conversion_prob
+    conv = base * price_response(ps, relative, beh.price_elasticity)
+    conv = np.where(stockout, conv * beh.stockout_substitute_share, conv)
+    conv = np.minimum(conv, 0.95)
+
+    # Experience: in a store it forms during the visit, before the till, and a
+    # disappointing visit loses the sale; online it is the order's delivery.
+    performance = reality - penalty - exs.penalty_walkout * walkout
+    sat = satisfied(performance, expectation, exs, rng.standard_normal(k))
+    if in_store:
+        conv = np.where(sat, conv, conv * beh.dissatisfied_store_buy_share)
+    buy = ~walkout & (u[5] < conv)
+    experienced = np.ones(k, dtype=bool) if in_store else buy
+
+    # Orders.
+    b = idx[buy]
+    n_buy = b.size
+    basket = (st.basket_mean_cny * np.exp(st.basket_sigma * rng.standard_normal(n_buy)
+                                          - 0.5 * st.basket_sigma**2)).astype(np.float32)
+    used_b = used[buy]
+    discount = np.zeros(n_buy, dtype=np.float32)
+    if used_b.any():
+        topped, disc = coupons.apply_coupon(plan.coupon, basket[used_b])
+        basket[used_b] = topped
+        discount[used_b] = disc
+    basket *= np.where(recognised[buy], 1 - st.member_discount_share, 1).astype(np.float32)
+
+    # Bookkeeping on the population.
+    pop.coupon_expiry_day[idx[used]] = -1
+    if in_store:
+        pop.history[idx] |= VISITED
+        pop.history[idx[saw_online]] |= VISITED_AFTER_ONLINE
+        tally.store_visits += k
+        tally.walkouts += int(walkout.sum())
+        tally.coupons_redeemed_store += int(used.sum())
+        tally.orders_offline += n_buy
+        consistent = ~(refused | promo_missing | mismatch | unbriefed | not_recognised)
+        tally.consistent_visits += int(consistent.sum())
+    else:
+        tally.coupons_redeemed_online += int(used.sum())
+        tally.orders_online += n_buy
+    tally.coupons_refused += int(refused.sum())
+    tally.revenue_cny += float(basket.sum(dtype=np.float64)) * ctx.scale
+    tally.coupon_subsidy_cny += float(discount.sum(dtype=np.float64)) * ctx.scale
+    unsat = experienced & ~sat
+    for name, flag in gaps.items():
+        tally.gap_counts[name] = tally.gap_counts.get(name, 0) + int((flag & unsat).sum())
+
+    record_purchase(pop, b, ctx, in_store, rng)
+    return b, basket, idx[experienced], sat[experienced]
+
+
+def record_purchase(pop: Population, b: np.ndarray, ctx: ShopContext, in_store: bool,
+                    rng: np.random.Generator) -> None:
+    """Lifecycle and membership after a purchase (seed 004 lifecycle; seed 001 门店二维码
+    入会: store buyers join at the till; one membership when the plan unifies it)."""
+    integ = ctx.plan.integration
+    pop.state[b] |= BUYER
+    pop.state[b] &= ~PUSHED
+    pop.segment[b] = 1
+    pop.last_purchase_day[b] = ctx.day
+    pop.orders[b] = np.minimum(pop.orders[b].astype(np.int16) + 1, 255).astype(np.uint8)
+    if in_store:
+        pop.history[b] |= STORE_BUYER
+        joiners = b[((pop.state[b] & MEMBER) == 0)
+                    & (rng.random(b.size) < ctx.beh.member_join_prob_in_store)]
+        pop.state[joiners] |= MEMBER
+        if integ.unified_membership:
+            pop.state[joiners] |= ACCOUNT
+            pop.state[joiners[rng.random(joiners.size) < integ.unified_id_share]] |= UNIFIED
+    else:
+        pop.history[b] |= ONLINE_BUYER
+        members = (pop.state[b] & MEMBER) > 0
+        pop.history[b[members]] |= MEMBER_BOUGHT_ONLINE
+        pop.state[b] |= ACCOUNT
