@@ -135,17 +135,21 @@ def build_population(
 def build_contacts(
     store_id: np.ndarray, degree: int, locality_share: float, rng: np.random.Generator
 ) -> np.ndarray:
-    """Contacts matrix ``(n, degree)``: local contacts within the catchment block, others
-    uniform over the whole population. ``store_id`` must be sorted."""
+    """Contacts matrix ``(n, degree)``: a random regular directed graph.
+
+    Column ``j`` is a random permutation, so every consumer reaches ``degree`` contacts
+    and is reached by exactly ``degree`` others: with no in-degree spread, word of
+    mouth has the mean field of the Bass imitation term (tests/test_bass.py). A share
+    ``locality_share`` of the columns permute within each store catchment (people talk
+    to neighbours), the rest over the whole market. ``store_id`` must be sorted.
+    """
     n = store_id.shape[0]
-    starts = np.searchsorted(store_id, np.arange(int(store_id.max()) + 1), side="left")
-    ends = np.searchsorted(store_id, np.arange(int(store_id.max()) + 1), side="right")
-    lo = starts[store_id].astype(np.int64)
-    span = (ends[store_id] - starts[store_id]).astype(np.int64)
+    local_columns = int(round(degree * locality_share))
     contacts = np.empty((n, degree), dtype=np.int32)
     for j in range(degree):
-        local = rng.random(n) < locality_share
-        anywhere = rng.integers(0, n, n)
-        nearby = lo + (rng.random(n) * span).astype(np.int64)
-        contacts[:, j] = np.where(local, nearby, anywhere)
+        if j < local_columns:
+            # Sorting by (store, random key) shuffles each catchment's block in place.
+            contacts[:, j] = np.argsort(store_id + rng.random(n), kind="stable")
+        else:
+            contacts[:, j] = rng.permutation(n)
     return contacts
