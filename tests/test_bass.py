@@ -28,7 +28,8 @@ Faster imitation (q >= 0.05 / day) drifts further, so the cases stay at q <= 0.0
 
 
 def bass_overrides(p: float, t: float, k: int, a: float, population: int) -> list[str]:
-    silent = ["livestream", "lbs_ads", "crm_retarget", "member_push", "offline_events"]
+    silent = ["livestream", "local_life", "lbs_ads", "crm_retarget", "member_push",
+              "offline_events"]
     return [
         "market=retail_apparel",
         "plan=integrated",
