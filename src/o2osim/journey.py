@@ -297,12 +297,15 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
         gaps[name] = flag
         penalty += pen * flag
 
+    # Member discount: with the coupon only if the rule lets them stack.
+    member_benefit = recognised & (plan.coupon.stacks_with_member_benefit | ~used)
+
     # Conversion: base x price response to what this trip really offered.
     rel = coupons.relative_discount(plan.coupon)
     relative = (plan.promo_discount_share * promo_here
                 + rel * used - rel * (holding & ~used)
                 - st.store_price_premium_share * mismatch
-                + st.member_discount_share * recognised)
+                + st.member_discount_share * member_benefit)
     base = beh.store_conversion_prob if in_store else beh.online_conversion_prob
     conv = base * price_response(ps, relative, beh.price_elasticity)
     conv = np.where(stockout, conv * beh.stockout_substitute_share, conv)
@@ -328,7 +331,7 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
         topped, disc = coupons.apply_coupon(plan.coupon, basket[used_b])
         basket[used_b] = topped
         discount[used_b] = disc
-    basket *= np.where(recognised[buy], 1 - st.member_discount_share, 1).astype(np.float32)
+    basket *= np.where(member_benefit[buy], 1 - st.member_discount_share, 1).astype(np.float32)
 
     # Bookkeeping on the population.
     pop.coupon_expiry_day[idx[used]] = -1

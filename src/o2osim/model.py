@@ -289,6 +289,13 @@ class CampaignModel(mesa.Model):
             pr, de = self._after_experience(exp_idx, sat, buyers)
             promoters.append(pr)
             detractors.append(de)
+        if visitors.size and coupons.claimable(plan.coupon, "store"):
+            # In-store QR: visitors without a coupon can claim one for a next purchase.
+            t.coupons_offered += visitors.size
+            got = claim_coupons(pop, visitors, day, plan, beh, self.coupon_cap_left,
+                                self.rng_coupon)
+            self.coupon_cap_left -= got
+            t.coupons_claimed += got
         self.promoters = np.concatenate(promoters) if promoters else np.empty(0, np.int64)
         self.detractors = np.concatenate(detractors) if detractors else np.empty(0, np.int64)
         t.ugc_posts, t.complaints = self.promoters.size, self.detractors.size
