@@ -55,3 +55,23 @@ def price_response(price_sensitivity: ArrayLike, relative_discount: ArrayLike,
         np.float32(elasticity) * np.asarray(price_sensitivity, dtype=np.float32)
         * np.asarray(relative_discount, dtype=np.float32)
     )
+
+
+def erlang_c_wait_min(servers: int, arrival_per_min: float, service_per_min: float) -> float:
+    """Mean wait in queue of an M/M/c queue: ``Wq = C(c, a) / (c mu - lambda)``.
+
+    ``C(c, a)`` is the Erlang C probability of waiting with offered load
+    ``a = lambda / mu``. Reference: Erlang, A. K. (1917); any queueing text, e.g.
+    Gross & Harris, "Fundamentals of Queueing Theory", ch. 2.
+    """
+    c, lam, mu = servers, arrival_per_min, service_per_min
+    a = lam / mu
+    if a >= c:
+        return float("inf")
+    term, total = 1.0, 1.0  # running a^k / k! and its sum for k < c
+    for k in range(1, c):
+        term *= a / k
+        total += term
+    top = term * a / c / (1.0 - a / c)  # a^c / c! * c / (c - a)
+    prob_wait = top / (total + top)
+    return prob_wait / (c * mu - lam)
