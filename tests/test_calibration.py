@@ -80,3 +80,11 @@ def test_removing_a_lever_worsens_the_kpi_it_drives(market: str, lever: str) -> 
 def test_separate_membership_and_manual_pos_add_steps() -> None:
     assert kpis("retail_apparel", "integrated")["steps_to_redeem"] == 2
     assert kpis("retail_apparel", "fragmented")["steps_to_redeem"] == 4
+
+
+@pytest.mark.parametrize("market", MARKETS)
+def test_half_the_staff_on_campaign_weekends_costs_satisfaction(market: str) -> None:
+    base = kpis(market, "integrated")
+    thin = kpis(market, "integrated", 5, "plan.operations.weekend_staff_multiplier=0.5")
+    assert base["satisfaction_rate"] - thin["satisfaction_rate"] >= 0.02
+    assert thin["mean_wait_min"] > base["mean_wait_min"]

@@ -61,6 +61,8 @@ class DayTally:
     consistent_visits: int = 0
     ugc_posts: int = 0
     complaints: int = 0
+    coupon_checks: int = 0  # real coupon checks at tills
+    coupon_checks_failed: int = 0
     gap_counts: dict[str, int] = field(default_factory=dict)
 
 
@@ -212,13 +214,23 @@ class ShopContext:
     exp: ExperienceSpec
     stores: StoreSpec
     scale: float  # real consumers per simulated consumer
-    store_loads: np.ndarray  # visits / capacity per store today
-    walkout_prob: np.ndarray  # per store today
     steps_store: int
+    wait_tolerance_min: float
+    booked_wait_tolerance_min: float
+
+
+@dataclass
+class StoreOutcome:
+    """What the store's simpy day did to each simulated visitor (:mod:`o2osim.stores`)."""
+
+    walked_out: np.ndarray  # balked or reneged
+    wait_min: np.ndarray
+    check_failed: np.ndarray  # online coupon check failed at the till
+    booked: np.ndarray  # came with an honoured booking
 
 
 def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
-         rng: np.random.Generator, tally: DayTally
+         rng: np.random.Generator, tally: DayTally, store: StoreOutcome | None = None
          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One shopping trip (store visit or online session) for consumers ``idx``.
 
@@ -244,22 +256,22 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
     penalty = np.zeros(k)
     gaps: dict[str, np.ndarray] = {}
 
-    if in_store:
-        load = ctx.store_loads[pop.store_id[idx]]
-        walkout = u[0] < ctx.walkout_prob[pop.store_id[idx]]
-        crowd = np.maximum(load - 1.0, 0.0)
-        gaps["crowding"] = crowd > 0
-        penalty += exs.penalty_crowding_per_load * crowd
+    if store is not None:
+        # Queueing beyond what the customer accepts (less with a booking: "no queue").
+        walkout = store.walked_out
+        tolerance = np.where(store.booked, ctx.booked_wait_tolerance_min, ctx.wait_tolerance_min)
+        excess_h = np.maximum(store.wait_min - tolerance, 0.0) / 60.0
+        gaps["long_wait"] = excess_h > 0
+        gaps["walked_out"] = walkout
+        penalty += exs.penalty_wait_per_hour * excess_h
+        verified = ~store.check_failed
     else:
         walkout = np.zeros(k, dtype=bool)
+        verified = np.ones(k, dtype=bool)
 
     # Coupon: held, usable here, verified, and the steps got through.
     holding = pop.coupon_expiry_day[idx] >= ctx.day
     usable = coupons.redeemable(plan.coupon, where)
-    if in_store and not integ.pos_coupon_integrated:
-        verified = u[1] >= st.pos_manual_fail_prob
-    else:
-        verified = np.ones(k, dtype=bool)
     refused = holding & ~walkout & ~(usable & verified)
     steps = ctx.steps_store if in_store else plan.coupon.base_steps
     completes = u[2] < coupons.completes_steps(steps, beh.step_dropoff_prob)

@@ -31,6 +31,10 @@ KPI_NAMES: tuple[str, ...] = (
     "coupons_redeemed",
     "walkouts",
     "complaints",
+    "mean_wait_min",
+    "p95_wait_min",
+    "walkout_rate",
+    "coupon_check_failure_rate",
 )
 """Every KPI written under ``"kpis"`` in ``metrics.json``; targets may name any of them."""
 
@@ -74,6 +78,8 @@ UNITS: dict[str, str] = {
     "total_cost_cny": "CNY (whole market)",
     "roi": "CNY revenue per CNY cost",
     "steps_to_redeem": "steps",
+    "mean_wait_min": "minutes",
+    "p95_wait_min": "minutes",
 }
 """Unit of every KPI that is not a rate in [0, 1]."""
 
@@ -142,8 +148,24 @@ def compute_kpis(model: CampaignModel, daily: pd.DataFrame) -> dict[str, float]:
         "walkouts": float(tot.walkouts),
         "complaints": float(tot.complaints),
     }
+    kpis.update(store_kpis(model))
     assert set(kpis) == set(KPI_NAMES)
     return kpis
+
+
+def store_kpis(model: CampaignModel) -> dict[str, float]:
+    """Queue KPIs over every real arrival at every store (issue 3)."""
+    ledger = model.store_ledger()
+    waits = (np.concatenate(model.wait_samples) if model.wait_samples
+             else np.empty(0, dtype=np.float32))
+    arrivals = int(ledger["arrivals"].sum())
+    return {
+        "mean_wait_min": float(waits.mean()) if waits.size else 0.0,
+        "p95_wait_min": float(np.percentile(waits, 95)) if waits.size else 0.0,
+        "walkout_rate": _ratio(int(ledger["balked"].sum() + ledger["reneged"].sum()), arrivals),
+        "coupon_check_failure_rate": _ratio(int(ledger["coupon_checks_failed"].sum()),
+                                            int(ledger["coupon_checks"].sum())),
+    }
 
 
 def evaluate_targets(kpis: dict[str, float], targets: dict[str, Any]) -> dict[str, dict[str, Any]]:

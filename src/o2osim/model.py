@@ -37,6 +37,7 @@ from o2osim.journey import (
     STORE,
     DayTally,
     ShopContext,
+    StoreOutcome,
     choose_channel,
     claim_coupons,
     forget,
@@ -46,6 +47,7 @@ from o2osim.journey import (
     word_of_mouth,
 )
 from o2osim.population import (
+    ACCOUNT,
     AWARE,
     BUYER,
     EXPOSED,
@@ -56,7 +58,7 @@ from o2osim.population import (
     build_population,
 )
 from o2osim.rng import stream
-from o2osim.stores import StoreAgent, crowding
+from o2osim.stores import STORE_COLUMNS, StoreAgent
 
 PHASES = ("planning", "execution", "optimisation")
 OPTIMISATION_START_DAY = 12 * 7
@@ -73,7 +75,8 @@ DAILY_COLUMNS = (
     "exposed_offline", "aware", "ever_aware", "newly_aware_ads", "newly_aware_wom",
     "coupons_offered", "coupons_claimed", "coupons_redeemed", "coupons_refused", "store_visits",
     "walkouts", "orders_online", "orders_offline", "revenue_cny", "coupon_subsidy_cny",
-    "experiences", "satisfied", "ugc_posts", "complaints",
+    "experiences", "satisfied", "ugc_posts", "complaints", "coupon_checks",
+    "coupon_checks_failed",
 )
 
 
@@ -92,6 +95,7 @@ class CampaignModel(mesa.Model):
         self.rng_coupon = stream(seed, "coupon")
         self.rng_intent = stream(seed, "intent")
         self.rng_shop = stream(seed, "shop")
+        self.rng_store = stream(seed, "store_operations")
 
         self.pop = build_population(
             market.population, sim.population, market.stores.count,
@@ -118,9 +122,11 @@ class CampaignModel(mesa.Model):
         self.ch_to_store = np.array([c.spec.sends_to_store for c in self.channels])
         self.ch_push = np.array([c.spec.personal_offer_online for c in self.channels])
 
-        cap_sim = market.stores.capacity_visits_per_day / self.scale
-        self.stores = [StoreAgent(self, s, cap_sim) for s in range(market.stores.count)]
-        self.store_capacity = np.array([s.capacity_visits_per_day for s in self.stores])
+        self.stores = [StoreAgent(self, s, market.operations, plan.operations)
+                       for s in range(market.stores.count)]
+        self.wait_samples: list[np.ndarray] = []
+        self.dow_weights = np.asarray(market.operations.day_of_week_weights, dtype=np.float32)
+        self.dow_weights = self.dow_weights / self.dow_weights.mean()
 
         self.steps_store = coupons.steps_to_redeem_in_store(plan)
         self.coupon_cap_left = plan.coupon.quantity_cap / self.scale
@@ -264,25 +270,24 @@ class CampaignModel(mesa.Model):
 
         # Intent, channel choice, shopping.
         ui = self.rng_intent.random((2, n), dtype=np.float32)
-        intenders = purchase_intent(pop, day, beh, plan, ui[0])
+        intenders = purchase_intent(pop, day, beh, plan, ui[0] / self.dow_weights[day % 7])
         choice = choose_channel(pop, intenders, day, plan, beh, online_promo, store_promo,
                                 ui[1][intenders])
         visitors = intenders[choice == STORE]
         online = intenders[choice == ONLINE]
-        visits = np.bincount(pop.store_id[visitors], minlength=len(self.stores))
-        for s, v in zip(self.stores, visits, strict=True):
-            s.open_day(int(v))
-        loads = visits / self.store_capacity
+        outcome = self._run_stores(visitors, day)
+        ops = market.operations
         ctx = ShopContext(day=day, online_promo=online_promo, store_promo=store_promo,
                           plan=plan, beh=beh, exp=market.experience, stores=market.stores,
-                          scale=self.scale, store_loads=loads,
-                          walkout_prob=crowding(loads, market.experience.walkout_share_of_overflow),
-                          steps_store=self.steps_store)
+                          scale=self.scale, steps_store=self.steps_store,
+                          wait_tolerance_min=ops.wait_tolerance_min,
+                          booked_wait_tolerance_min=ops.booked_wait_tolerance_min)
         promoters, detractors = [], []
         for who, channel in ((visitors, STORE), (online, ONLINE)):
             if who.size == 0:
                 continue
-            buyers, values, exp_idx, sat = shop(pop, who, channel, ctx, self.rng_shop, t)
+            buyers, values, exp_idx, sat = shop(pop, who, channel, ctx, self.rng_shop, t,
+                                                outcome if channel == STORE else None)
             self._attribute_revenue(buyers, values, channel)
             t.experiences += exp_idx.size
             t.satisfied += int(sat.sum())
@@ -303,6 +308,54 @@ class CampaignModel(mesa.Model):
         self._accumulate(t)
         self.datacollector.collect(self)
         self.day += 1
+
+    def _run_stores(self, visitors: np.ndarray, day: int) -> StoreOutcome:
+        """Run every store's simpy day with the real customers behind today's visitors.
+
+        Each simulated visitor stands for ``scale`` real ones (stochastic rounding); the
+        first copy is the visitor, the others share the store's capacity. Coupon checks:
+        a scan when the POS is joined, a slower manual check (slower still with
+        unbriefed staff) that fails with ``pos_manual_fail_prob`` otherwise (seed 000).
+        """
+        sc, pop, rng = self.scenario, self.pop, self.rng_store
+        plan, ops, st = sc.plan, sc.market.operations, sc.market.stores
+        integ = plan.integration
+        k = visitors.size
+        u = rng.random((4, k))
+        checking = ((pop.coupon_expiry_day[visitors] >= day)
+                    & coupons.redeemable(plan.coupon, "store"))
+        if integ.pos_coupon_integrated:
+            check_time = ops.pos_scan_time_min
+            fails = np.zeros(k, dtype=bool)
+        else:
+            check_time = ops.pos_manual_check_time_min * (
+                1.0 if integ.staff_briefed else ops.unbriefed_check_time_factor)
+            fails = u[0] < st.pos_manual_fail_prob
+        check_min = np.where(checking, check_time, 0.0)
+        booked = (((pop.state[visitors] & ACCOUNT) > 0)
+                  & (u[1] < plan.operations.booking_share))
+        whole = int(self.scale)
+        copies = whole + (u[2] < self.scale - whole)
+        copies = np.maximum(copies, 1)
+        owner = np.repeat(np.arange(k), copies)  # real arrival -> visitor
+        first = (np.cumsum(copies) - copies).astype(np.int64)
+        real_store = pop.store_id[visitors][owner]
+        status = np.zeros(owner.size, dtype=np.int8)
+        wait = np.zeros(owner.size)
+        failed = np.zeros(owner.size, dtype=bool)
+        honoured = np.zeros(owner.size, dtype=bool)
+        order = np.argsort(real_store, kind="stable")
+        bounds = np.searchsorted(real_store[order], np.arange(len(self.stores) + 1))
+        for s, store in enumerate(self.stores):
+            rows = order[bounds[s]:bounds[s + 1]]
+            o = owner[rows]
+            status[rows], wait[rows], failed[rows], honoured[rows] = store.run_day(
+                day, booked[o], check_min[o], fails[o] & checking[o], rng)
+        self.wait_samples.append(wait[status != 1].astype(np.float32))
+        self.today.coupon_checks += int((check_min[owner] > 0).sum())
+        self.today.coupon_checks_failed += int(failed.sum())
+        return StoreOutcome(walked_out=status[first] != 0, wait_min=wait[first],
+                            check_failed=failed[first], booked=honoured[first])
 
     def _attribute_revenue(self, buyers: np.ndarray, values: np.ndarray, channel: int) -> None:
         """Credit revenue to the last channel where measurement can see the order:
@@ -366,6 +419,12 @@ class CampaignModel(mesa.Model):
             return derived[name]()
         return getattr(t, name)
 
+    def store_ledger(self) -> pd.DataFrame:
+        """One row per store and day: arrivals, outcomes, waits, utilisation, coupon checks."""
+        rows = [row for s in self.stores for row in s.ledger]
+        frame = pd.DataFrame(rows, columns=list(STORE_COLUMNS))
+        return frame.sort_values(["day", "store_id"], kind="stable").reset_index(drop=True)
+
     def run(self, progress: Callable[[int, int], None] | None = None) -> None:
         days = self.scenario.sim.days
         for d in range(days):
@@ -389,6 +448,7 @@ class RunResult:
 
     metrics: dict[str, Any]
     daily: pd.DataFrame
+    stores: pd.DataFrame
 
 
 def run_scenario(sc: ScenarioConfig, progress: bool = False) -> RunResult:
@@ -399,7 +459,8 @@ def run_scenario(sc: ScenarioConfig, progress: bool = False) -> RunResult:
     model.run(_progress_printer() if progress else None)
     daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     daily = daily[list(DAILY_COLUMNS)]
-    return RunResult(metrics=compute_metrics(model, daily), daily=daily)
+    return RunResult(metrics=compute_metrics(model, daily), daily=daily,
+                     stores=model.store_ledger())
 
 
 def _progress_printer() -> Callable[[int, int], None]:

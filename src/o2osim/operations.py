@@ -99,19 +99,23 @@ def simulate_store_day(
             if not st.used[i]:
                 continue
             res = resources[k]
-            if k == 0 and prio and len(res.queue) >= balk_queue_per_server * res.capacity:
-                status[i] = BALKED
-                return
-            t0 = env.now
             req = res.request(priority=prio)
-            got = yield req | env.timeout(patience)
-            waited = env.now - t0
-            wait[i] += waited
-            if req not in got:
-                req.cancel()
-                status[i] = RENEGED
-                return
-            patience -= waited
+            if not req.triggered:  # a queue: balk, or wait as long as patience lasts
+                if k == 0 and prio and len(res.queue) > balk_queue_per_server * res.capacity:
+                    req.cancel()
+                    status[i] = BALKED
+                    return
+                t0 = env.now
+                got = yield req | env.timeout(patience)
+                waited = env.now - t0
+                wait[i] += waited
+                if req not in got:
+                    req.cancel()
+                    status[i] = RENEGED
+                    return
+                patience -= waited
+            else:
+                yield req  # granted at once; no patience timer needed
             service = st.service_min[i] + (check_min[i] if st.checkout else 0.0)
             yield env.timeout(service)
             busy[0] += service

@@ -113,12 +113,61 @@ class ChannelSpec:
 
 
 @dataclass
+class StationSpec:
+    """One step of a store visit, served by ``units`` (staff, tables, rooms or slots)."""
+
+    units: int = 2
+    """Units per store (before the plan's staffing multipliers, if staffed)."""
+    staffed: bool = True
+    """Units are people: the plan's staffing multipliers apply (tables and rooms are not)."""
+    service_time_mean_min: float = 5.0
+    service_time_cv: float = 1.0
+    """Coefficient of variation of the gamma-distributed service time (1 = exponential)."""
+    use_share: float = 1.0
+    """Share of visitors who use this station (e.g. not everyone tries clothes on)."""
+    checkout: bool = False
+    """Coupons are verified here (the till)."""
+
+
+@dataclass
+class OperationsSpec:
+    """How a store runs a day (issue 3: simpy in-store operations)."""
+
+    open_hour: float = 10.0
+    close_hour: float = 22.0
+    arrival_profile: list[float] = field(default_factory=lambda: [1.0] * 24)
+    """Relative arrivals in each clock hour 0-23 (only open hours count)."""
+    day_of_week_weights: list[float] = field(
+        default_factory=lambda: [0.85, 0.85, 0.9, 0.95, 1.1, 1.3, 1.05])
+    """Relative shopping intent Monday..Sunday (day 0 of the campaign is a Monday)."""
+    daypart_start_hours: list[float] = field(default_factory=lambda: [14.0, 18.0])
+    """Clock hours at which the 2nd and 3rd day parts (afternoon, evening) start."""
+    stations: dict[str, StationSpec] = field(default_factory=dict)
+    """Stations in the order a visit passes them."""
+    balk_queue_per_server: float = 3.0
+    """A walk-in leaves at once when this many people per unit wait at the first station."""
+    patience_mean_min: float = 20.0
+    """Mean (exponential) patience of a walk-in while queueing."""
+    booked_patience_mean_min: float = 45.0
+    wait_tolerance_min: float = 10.0
+    """Queueing a walk-in accepts without a worse experience."""
+    booked_wait_tolerance_min: float = 3.0
+    """Queueing a customer with a booking accepts (they were promised no queue)."""
+    pos_scan_time_min: float = 0.3
+    """Time to scan an online coupon at a joined-up till."""
+    pos_manual_check_time_min: float = 3.0
+    """Time to check an online coupon by hand when the till cannot scan it."""
+    unbriefed_check_time_factor: float = 1.5
+    """Manual checks take this much longer when staff were not briefed."""
+    bookable_share: float = 0.5
+    """Share of the first station's daily capacity that can be booked in advance."""
+
+
+@dataclass
 class StoreSpec:
     """The market's stores and what a purchase is worth (DESIGN §2 "Store visit and purchase")."""
 
     count: int = 20
-    capacity_visits_per_day: float = 400.0
-    """Visits a store serves per day without crowding (real visits)."""
     basket_mean_cny: float = 420.0
     """Mean basket value of one order (log-normal)."""
     basket_sigma: float = 0.45
@@ -227,12 +276,10 @@ class ExperienceSpec:
     unbriefed_error_prob: float = 0.35
     """Chance an unbriefed store gets a campaign rule wrong at a campaign visit."""
     penalty_stockout: float = 0.15
-    penalty_crowding_per_load: float = 0.25
-    """Shortfall per unit of store load above capacity (visits / capacity - 1)."""
+    penalty_wait_per_hour: float = 0.6
+    """Shortfall per hour queued beyond the customer's tolerance."""
     penalty_walkout: float = 0.30
-    """Shortfall of a visitor who walked out of a crowded store without being served."""
-    walkout_share_of_overflow: float = 0.5
-    """Share of visits beyond capacity that walk out without buying."""
+    """Shortfall of a visitor who left (balked or reneged) without being served."""
 
 
 @dataclass
@@ -242,6 +289,7 @@ class MarketConfig:
     population: PopulationSpec = field(default_factory=PopulationSpec)
     channels: dict[str, ChannelSpec] = field(default_factory=dict)
     stores: StoreSpec = field(default_factory=StoreSpec)
+    operations: OperationsSpec = field(default_factory=OperationsSpec)
     behaviour: BehaviourSpec = field(default_factory=BehaviourSpec)
     experience: ExperienceSpec = field(default_factory=ExperienceSpec)
 
@@ -302,6 +350,23 @@ class IntegrationLevers:
 
 
 @dataclass
+class OperationsPlan:
+    """Store operations the plan decides (issue 3)."""
+
+    staff_multiplier: float = 1.0
+    """Scales the staffed units of every station."""
+    weekend_staff_multiplier: float = 1.0
+    """Further scaling on Saturdays and Sundays."""
+    daypart_staff_multiplier: list[float] = _three(1.0, 1.0, 1.0)
+    """Further scaling in the morning / afternoon / evening day parts."""
+    booking_share: float = 0.0
+    """Share of store visits booked online (possible for consumers with an online account)."""
+    open_hour: float | None = None
+    """Opening hour; None keeps the market's."""
+    close_hour: float | None = None
+
+
+@dataclass
 class PlanConfig:
     name: str = MISSING
     description: str = ""
@@ -320,6 +385,7 @@ class PlanConfig:
     """A next-visit coupon for a post-visit review (hotpot journey, seed 000)."""
     coupon: CouponRule = field(default_factory=CouponRule)
     integration: IntegrationLevers = field(default_factory=IntegrationLevers)
+    operations: OperationsPlan = field(default_factory=OperationsPlan)
 
 
 # --------------------------------------------------------------------------- targets / sim

@@ -1,0 +1,81 @@
+"""In-store operations: bookings, balking, reneging, POS checks, staffing (issue 3)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from o2osim.config import compose_scenario
+from o2osim.config.schema import OperationsPlan, OperationsSpec, StationSpec
+from o2osim.model import CampaignModel
+from o2osim.operations import BALKED, RENEGED, SERVED, Station, simulate_store_day
+from o2osim.stores import StoreAgent
+
+
+def busy_day(n: int, booked: np.ndarray, patience: float, balk: float, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    arrivals = np.sort(rng.random(n) * 600.0)  # 10 hours, ~1 arrival / 0.6 min
+    station = Station([2], [0.0], rng.exponential(3.0, n), np.ones(n, dtype=bool), True)
+    return simulate_store_day(arrivals, booked, np.full(n, patience), np.zeros(n),
+                              np.zeros(n, dtype=bool), [station], 600.0, balk)
+
+
+def test_booked_customers_jump_the_queue() -> None:
+    n = 1000
+    booked = np.arange(n) % 4 == 0
+    result = busy_day(n, booked, np.inf, np.inf)
+    assert result.wait_min[booked].mean() < 0.25 * result.wait_min[~booked].mean()
+
+
+def test_walk_ins_balk_at_a_long_queue_and_booked_never_do() -> None:
+    n = 1000
+    booked = np.arange(n) % 4 == 0
+    result = busy_day(n, booked, np.inf, balk=2.0)
+    assert (result.status[~booked] == BALKED).sum() > 100
+    assert not (result.status[booked] == BALKED).any()
+
+
+def test_impatient_customers_renege() -> None:
+    result = busy_day(1000, np.zeros(1000, dtype=bool), patience=1.0, balk=np.inf)
+    reneged = result.status == RENEGED
+    assert reneged.sum() > 100
+    # Nobody who reneged waited (much) longer than their patience.
+    assert result.wait_min[reneged].max() <= 1.0 + 1e-9
+    assert (result.status == SERVED).sum() + reneged.sum() == 1000
+
+
+def test_failed_manual_checks_are_counted_only_for_served_coupon_holders() -> None:
+    rng = np.random.default_rng(4)
+    n = 200
+    arrivals = np.sort(rng.random(n) * 600.0)
+    check = np.where(np.arange(n) % 2 == 0, 3.0, 0.0)
+    fails = np.ones(n, dtype=bool)
+    station = Station([3], [0.0], rng.exponential(2.0, n), np.ones(n, dtype=bool), True)
+    result = simulate_store_day(arrivals, np.zeros(n, dtype=bool), np.full(n, np.inf), check,
+                                fails, [station], 600.0, np.inf)
+    assert result.check_failed.sum() == (check > 0).sum()
+
+
+def test_bookings_are_honoured_up_to_capacity_only() -> None:
+    sc = compose_scenario(["market=local_services", "sim.population=1000", "sim.days=1"])
+    ops: OperationsSpec = sc.market.operations
+    model = CampaignModel(sc)
+    store = StoreAgent(model, 99, ops, OperationsPlan())
+    cap = store.booking_capacity(weekend=False)
+    n = cap + 50
+    rng = np.random.default_rng(0)
+    _, _, _, honoured = store.run_day(0, np.ones(n, dtype=bool), np.zeros(n),
+                                      np.zeros(n, dtype=bool), rng)
+    assert honoured.sum() == cap
+
+
+def test_staffing_multipliers_set_units_by_day_part() -> None:
+    sc = compose_scenario(["market=retail_apparel", "sim.population=1000", "sim.days=1"])
+    plan_ops = OperationsPlan(staff_multiplier=1.0, weekend_staff_multiplier=0.5,
+                              daypart_staff_multiplier=[0.5, 1.0, 2.0])
+    model = CampaignModel(sc)
+    store = StoreAgent(model, 99, sc.market.operations, plan_ops)
+    cashier = StationSpec(units=2, staffed=True)
+    assert store.units(cashier, weekend=False) == [1, 2, 4]
+    assert store.units(cashier, weekend=True) == [1, 1, 2]
+    table = StationSpec(units=30, staffed=False)
+    assert store.units(table, weekend=True) == [30, 30, 30]
