@@ -380,7 +380,8 @@ class CampaignModel(mesa.Model):
         pop.interest[exp_idx[bought & sat]] = np.float32(beh.repurchase_interest_satisfied)
         pop.interest[exp_idx[~sat]] = np.float32(beh.repurchase_interest_dissatisfied)
         u = self.rng_shop.random(exp_idx.size)
-        p_post = beh.ugc_post_prob_review_reward if plan.review_reward else beh.ugc_post_prob_satisfied
+        p_post = (beh.ugc_post_prob_review_reward if plan.review_reward
+                  else beh.ugc_post_prob_satisfied)
         promoters = exp_idx[sat & (u < p_post)]
         detractors = exp_idx[~sat & (u < beh.complaint_prob_dissatisfied)]
         if plan.review_reward and promoters.size:
@@ -469,7 +470,8 @@ def _progress_printer() -> Callable[[int, int], None]:
     def show(done: int, total: int) -> None:
         width = 30
         filled = int(width * done / total)
-        sys.stderr.write(f"\r  simulating day {done:>4}/{total} [{'#' * filled}{'.' * (width - filled)}]")
+        bar = "#" * filled + "." * (width - filled)
+        sys.stderr.write(f"\r  simulating day {done:>4}/{total} [{bar}]")
         if done == total:
             sys.stderr.write("\n")
         sys.stderr.flush()

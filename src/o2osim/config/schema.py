@@ -214,7 +214,7 @@ class BehaviourSpec:
     ugc_interest_per_post: float = 1.0
     """Interest a post adds to each contact (negative for complaints)."""
     store_choice_share: list[float] = _three(0.20, 0.90, 0.60)
-    """Chance an intending online-heavy / offline-heavy / omni consumer near a store picks the store."""
+    """Chance an intending online-heavy / offline-heavy / omni consumer at the store picks it."""
     distance_decay_km: float = 10.0
     """Store choice falls as exp(-distance / this)."""
     o2o_guidance_store_uplift: float = 2.5

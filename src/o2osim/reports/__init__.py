@@ -1,0 +1,1 @@
+"""Human-readable views of run results (they read result dicts / files only)."""
