@@ -392,4 +392,8 @@ def record_purchase(pop: Population, b: np.ndarray, ctx: ShopContext, in_store: 
         pop.history[b] |= ONLINE_BUYER
         members = (pop.state[b] & MEMBER) > 0
         pop.history[b[members]] |= MEMBER_BOUGHT_ONLINE
+        new_accounts = b[(pop.state[b] & ACCOUNT) == 0]
         pop.state[b] |= ACCOUNT
+        if integ.unified_membership:  # one membership: the new account joins the CDP
+            linked = new_accounts[rng.random(new_accounts.size) < integ.unified_id_share]
+            pop.state[linked] |= UNIFIED
