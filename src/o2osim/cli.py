@@ -1,270 +1,385 @@
-"""``o2osim``: run one scenario or a Hydra multirun sweep (see docs/cli.md).
+"""The ``o2osim`` command: run one scenario, or sweep many with ``-m``.
 
-Hydra creates a run folder before it calls the task, so bad input is caught *before*
-Hydra starts: :func:`preflight` composes every job of the command line with Hydra's
-compose API, validates it, and checks that no existing results would be written over.
-Any problem is one line on stderr and exit code 2, with no folder created.
+::
+
+    o2osim                                     # market=retail_apparel plan=integrated
+    o2osim market=hotpot_chain plan=fragmented sim.seed=3
+    o2osim -m plan=fragmented,integrated sim.seed=1,2,3
+
+A Hydra app (``conf/config.yaml``). Each job writes ``metrics.json``, ``daily.csv``
+(and ``stores.csv``) next to Hydra's ``.hydra/`` in its run folder, and prints the
+scorecard.
+
+Before Hydra gets the command line (Hydra creates the run folder before it calls the
+task), :func:`preflight` composes every job the command would run, converts and
+validates it, and picks the output folder. Bad input therefore stops before any work:
+one line on stderr naming the field, the value and what is allowed, exit code 2,
+no folder created. Results already on disk are never overwritten: an explicit
+``hydra.run.dir`` / ``hydra.sweep.dir`` that holds a run is refused, and a default
+(timestamped) folder that exists gets a fresh name (``_2``, ``_3``, ...).
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 import os
+import re
+import shutil
 import sys
-from datetime import datetime
+import typing
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import hydra
-from hydra import compose, initialize_config_dir
+from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+from hydra._internal.hydra import Hydra
+from hydra._internal.utils import create_automatic_config_search_path, get_args_parser
+from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
-from hydra.errors import HydraException
-from omegaconf import DictConfig
-from omegaconf.errors import OmegaConfBaseException
+from hydra.core.override_parser.types import Override
+from hydra.errors import HydraException, MissingConfigException, OverrideParseException
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import (
+    ConfigAttributeError,
+    ConfigKeyError,
+    MissingMandatoryValue,
+    OmegaConfBaseException,
+    ValidationError,
+)
 
-from o2osim.config.schema import ScenarioConfig
-from o2osim.config.store import CONF_DIR, register_schemas, to_scenario
-from o2osim.config.validate import ConfigError, did_you_mean, validate_scenario
-from o2osim.results import run_folder_has_results, write_run
+from o2osim.config import CONF_DIR, ConfigError, register_schemas, to_scenario, validate_scenario
+from o2osim.config.validate import (
+    describe_type,
+    did_you_mean,
+    type_at,
+    unknown_key_error,
+)
+from o2osim.reports import format_scorecard
+from o2osim.results import folders_with_results, run_folder_has_results, write_run
 
-GROUPS = ("market", "plan", "targets")
-PASS_THROUGH = {"--help", "-h", "--hydra-help", "--version", "--cfg", "-c", "--info", "-i",
-                "--shell-completion", "-sc", "--resolve", "-p", "--package"}
+EXIT_BAD_INPUT = 2
+TASK_NAME = "cli"
+"""``hydra.job.name``: Hydra names the job after the file holding the task function."""
+CONFIG_NAME = "config"
+PASS_THROUGH = ("help", "hydra_help", "cfg", "info", "shell_completion", "experimental_rerun")
+"""Hydra options that run no job: handed to Hydra untouched."""
+GRAMMAR_URL = "https://hydra.cc/docs/1.3/advanced/override_grammar/basic/"
 
-register_schemas()
+
+def main() -> None:
+    """Console script ``o2osim``."""
+    register_schemas()
+    try:
+        argv = preflight(sys.argv[1:])
+    except ConfigError as err:
+        _fail(err)
+    sys.argv = [sys.argv[0], *argv]
+    _app()
+
+
+def _fail(err: ConfigError) -> typing.NoReturn:
+    print(f"error: {err}", file=sys.stderr)
+    sys.exit(EXIT_BAD_INPUT)
+
+
+@hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name=CONFIG_NAME)
+def _app(cfg: DictConfig) -> None:
+    try:
+        sc = validate_scenario(to_scenario(cfg))
+    except ConfigError as err:  # preflight checked this already; never run on bad input
+        _fail(err)
+    from o2osim.model import run_scenario  # the engine is only imported to run
+
+    folder = Path(HydraConfig.get().runtime.output_dir)
+    result = run_scenario(sc, progress=sys.stderr.isatty() and not os.environ.get("CI"))
+    write_run(folder, result)
+    print(format_scorecard(result.metrics, width=shutil.get_terminal_size().columns))
+    print(f"Run folder: {_shown_path(folder)}")
+
+
+def _shown_path(folder: Path) -> str:
+    try:
+        return str(folder.relative_to(Path.cwd()))
+    except ValueError:
+        return str(folder)
 
 
 # --------------------------------------------------------------------------- preflight
 
 
-def _presets(group: str) -> list[str]:
-    return sorted(p.stem for p in (CONF_DIR / group).glob("*.yaml"))
+def preflight(argv: list[str]) -> list[str]:
+    """Check the command line ``argv`` as Hydra would run it; return the argv to hand to
+    Hydra (with the output folder fixed), or raise :class:`ConfigError`."""
+    parser = get_args_parser()
+    parser.error = _argparse_error  # type: ignore[method-assign]
+    args = parser.parse_args(argv)
+    if any(getattr(args, name) for name in PASS_THROUGH) or (args.run and args.multirun):
+        return argv
+    config_name = args.config_name or CONFIG_NAME
+    with _hydra_session(args.config_path, args.config_dir) as h:
+        overrides = _parse(h, args.overrides)
+        explain = _Explainer(h, config_name, overrides)
 
-
-def _schema_type(path: list[str], given: str = "") -> Any:
-    """The schema type at a dotted path, or raise ConfigError for an unknown key."""
-    import dataclasses
-    import typing
-
-    node: Any = ScenarioConfig
-    walked: list[str] = []
-    for part in path:
-        origin = typing.get_origin(node)
-        if dataclasses.is_dataclass(node):
-            hints = typing.get_type_hints(node)
-            if part not in hints:
-                where = ".".join(walked) or "the top level"
-                raise ConfigError(
-                    f"{'.'.join(walked + [part])}: unknown key (given {given}) — allowed keys "
-                    f"under {where}: "
-                    + ", ".join(hints) + did_you_mean(part, list(hints)))
-            node = hints[part]
-        elif origin is dict:
-            node = typing.get_args(node)[1]
-        elif origin is list:
-            node = typing.get_args(node)[0]
-        else:
-            return node
-        walked.append(part)
-    return node
-
-
-def _expand(overrides: list[str], multirun: bool) -> list[list[str]]:
-    """Per-job task overrides (hydra.* dropped), one list per job of the sweep."""
-    parsed = OverridesParser.create().parse_overrides(overrides)
-    choices: list[list[str]] = []
-    for o in parsed:
-        key = o.get_key_element()
-        bare = key.lstrip("+~")
-        if bare.startswith("hydra.") or bare.startswith("hydra/") or bare == "hydra":
-            continue
-        if o.is_sweep_override():
-            if not multirun:
-                raise ConfigError(f"{bare}: {o.input_line.split('=', 1)[1]!r} — a list of "
-                                  "values is a sweep; add -m to run a multirun")
-            choices.append([f"{key}={v}" for v in o.sweep_string_iterator()])
-        else:
-            choices.append([o.input_line])
-    return [list(job) for job in itertools.product(*choices)]
-
-
-def _check_keys(job: list[str]) -> None:
-    """Unknown presets and unknown keys, named before Hydra composes."""
-    for line in job:
-        key, _, value = line.partition("=")
-        bare = key.lstrip("+~")
-        if bare in GROUPS:
-            if value not in _presets(bare):
-                raise ConfigError(f"{bare}: {value!r} is not a preset — allowed: "
-                                  + ", ".join(_presets(bare)) + did_you_mean(value, _presets(bare)))
-            continue
-        typ = _schema_type(bare.split("."), line)
-        _check_type(bare, value, typ)
-
-
-TYPE_WORDS = {int: "a whole number", float: "a number", bool: "true or false"}
-
-
-def _check_type(key: str, value: str, typ: Any) -> None:
-    """Wrong scalar types, named with what the schema expects."""
-    import typing
-
-    options = [a for a in typing.get_args(typ) if a is not type(None)] or [typ]
-    if value.lower() == "null" and type(None) in typing.get_args(typ):
-        return
-    base = options[0]
-    if base not in TYPE_WORDS or (value.startswith("${") and value.endswith("}")):
-        return
-    try:
-        if base is bool:
-            ok = value.lower() in ("true", "false")
-        elif base is int:
-            ok = float(value) == int(float(value)) and "." not in value
-        else:
-            ok = math.isfinite(float(value))
-    except ValueError:
-        ok = False
-    if not ok:
-        raise ConfigError(f"{key}: {value!r} — must be {TYPE_WORDS[base]}")
-
-
-def _unknown_entry(job: list[str]) -> ConfigError | None:
-    """A channel named in an override that the plan or market does not have."""
-    for line in job:
-        key = line.partition("=")[0]
-        parts = key.split(".")
-        if len(parts) >= 3 and parts[0] in ("market", "plan") and parts[1] == "channels":
-            rest = [j for j in job if not j.partition("=")[0].startswith(f"{parts[0]}.channels.")]
-            cfg = _compose(rest)
-            have = list(cfg[parts[0]]["channels"])
-            if parts[2] not in have:
-                market = list(cfg["market"]["channels"])
-                hint = ("; add it under channels: in the plan's YAML file"
-                        if parts[0] == "plan" and parts[2] in market else
-                        did_you_mean(parts[2], market))
-                return ConfigError(f"{parts[0]}.channels.{parts[2]}: not a channel of this "
-                                   f"{parts[0]} (given {line}) — allowed: " + ", ".join(have)
-                                   + hint)
-    return None
-
-
-def _translate(exc: BaseException) -> ConfigError:
-    """One line from a Hydra / OmegaConf composition error."""
-    cause: BaseException | None = exc
-    while cause is not None:
-        full_key = getattr(cause, "full_key", None)
-        if full_key:
-            msg = str(getattr(cause, "msg", cause)).splitlines()[0]
-            return ConfigError(f"{full_key}: {msg}")
-        cause = cause.__cause__ or cause.__context__
-    first = str(exc).strip().splitlines()
-    return ConfigError(first[0] if first else type(exc).__name__)
-
-
-def _compose(job: list[str], with_hydra: bool = False) -> DictConfig:
-    try:
-        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-            return compose(config_name="config", overrides=job, return_hydra_config=with_hydra)
-    except (HydraException, OmegaConfBaseException, ValueError) as exc:
-        raise _translate(exc) from exc
-
-
-def _explicit(overrides: list[str], key: str) -> str | None:
-    for line in overrides:
-        k, _, v = line.partition("=")
-        if k.lstrip("+") == key:
-            return v
-    return None
-
-
-def _fresh(folder: Path) -> Path:
-    """``folder`` itself if it holds no results, else ``folder_2``, ``folder_3``, ..."""
-    candidate, n = folder, 1
-    while candidate.exists() and any(candidate.iterdir()):
-        n += 1
-        candidate = folder.with_name(f"{folder.name}_{n}")
-    return candidate
-
-
-def preflight(overrides: list[str], multirun: bool) -> list[str]:
-    """Validate every job; return extra overrides that pin the output folder."""
-    jobs = _expand(overrides, multirun)
-    seen: set[tuple[str, ...]] = set()
-    for job in jobs:
-        if tuple(job) in seen:
-            continue
-        seen.add(tuple(job))
-        _check_keys(job)
-        try:
+        def compose(lines: list[str], mode: RunMode) -> DictConfig:
             try:
-                cfg = _compose(job)
-            except ConfigError:
-                raise _unknown_entry(job) or sys.exc_info()[1]  # type: ignore[misc]  # noqa: B904
-            validate_scenario(to_scenario(cfg))
-        except ConfigError as exc:
-            if multirun and len(jobs) > 1:
-                raise ConfigError(f"{exc} (in job {' '.join(job)})") from exc
-            raise
-        except (OmegaConfBaseException, ValueError) as exc:
-            raise _translate(exc) from exc
+                return h.compose_config(config_name, lines, run_mode=mode, from_shell=True,
+                                        with_log_configuration=False)
+            except Exception as exc:
+                raise explain(exc) from exc
 
-    key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
-    given = _explicit(overrides, key)
-    if given is not None:
-        folder = Path(given)
-        if folder.exists() and (run_folder_has_results(folder) or (folder / ".hydra").exists()
-                                or (multirun and any(folder.glob("*/metrics.json")))):
-            raise ConfigError(f"{key}: {given!r} already holds results — choose a new folder; "
-                              "nothing existing is overwritten")
-        return []
-    stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    base = Path("results") / ("sweeps" if multirun else "runs") / stamp
-    return [f"{key}={_fresh(base)}"]
+        multirun = args.multirun or h.get_mode(config_name, args.overrides) == RunMode.MULTIRUN
+        if multirun:
+            master = compose(list(args.overrides), RunMode.MULTIRUN)
+            jobs = _jobs(h, master, overrides)
+        else:
+            jobs = [_single_job(overrides)]
+        seen: set[tuple[str, ...]] = set()
+        for num, job in enumerate(jobs):
+            if tuple(job) in seen:
+                continue
+            seen.add(tuple(job))
+            try:
+                cfg = compose(job, RunMode.RUN)
+                validate_scenario(to_scenario(cfg))
+            except Exception as exc:
+                err = explain(exc)
+                if len(jobs) > 1:
+                    task = " ".join(o for o in job if not o.startswith("hydra"))
+                    err = ConfigError(err.path, err.given, f"{err.allowed} (job {num}: {task})")
+                raise err from exc
+            if not multirun:
+                master = cfg
+        key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
+        HydraConfig.instance().set_config(master)
+        folder = _output_folder(key, str(OmegaConf.select(master, key)),
+                                explicit=any(o.key_or_group == key for o in overrides),
+                                sweep=multirun)
+    given = {o.input_line for o in overrides if o.key_or_group == key}
+    return [a for a in argv if a not in given] + [f"{key}={_quote(folder)}"]
 
 
-# --------------------------------------------------------------------------- the Hydra task
+def _argparse_error(message: str) -> typing.NoReturn:
+    found = re.match(r"argument (\S+?): (.*)", message)
+    raise ConfigError(found.group(1) if found else "command line",
+                      found.group(2) if found else message, "see o2osim --help")
 
 
-def _show_progress() -> bool:
-    return sys.stderr.isatty() and not os.environ.get("CI")
+@contextmanager
+def _hydra_session(config_path: str | None, config_dir: str | None) -> Iterator[Hydra]:
+    """A Hydra instance set up as ``@hydra.main`` sets up ``_app`` (search path, job name)."""
+    search_path = create_automatic_config_search_path(
+        __file__, None, config_path if config_path is not None else str(CONF_DIR))
+    if config_dir is not None:
+        from hydra.core.config_search_path import SearchPathQuery
 
-
-@hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name="config")
-def _app(cfg: DictConfig) -> None:
-    from o2osim.model import run_scenario
-    from o2osim.reports.scorecard import format_scorecard
-
+        if not os.path.isdir(config_dir):
+            raise ConfigError("--config-dir", repr(config_dir), "must be an existing folder")
+        search_path.prepend(provider="command-line", path=f"file://{os.path.abspath(config_dir)}",
+                            anchor=SearchPathQuery(provider="schema"))
+    GlobalHydra.instance().clear()
     try:
-        sc = validate_scenario(to_scenario(cfg))
-    except ConfigError as exc:  # safety net: preflight normally catches this
-        print(f"o2osim: error: {exc}", file=sys.stderr)
-        sys.exit(2)
-    out = Path(HydraConfig.get().runtime.output_dir)
-    if run_folder_has_results(out):
-        print(f"o2osim: error: {out}: already holds results — not overwritten", file=sys.stderr)
-        sys.exit(2)
-    result = run_scenario(sc, progress=_show_progress())
-    write_run(out, result)
-    print(format_scorecard(result.metrics))
-    print(f"results: {out}")
+        yield Hydra.create_main_hydra2(task_name=TASK_NAME, config_search_path=search_path)
+    finally:
+        GlobalHydra.instance().clear()
+        HydraConfig.instance().cfg = None  # type: ignore[assignment]
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Console entry point ``o2osim``."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    multirun = "-m" in args or "--multirun" in args
-    if not any(a in PASS_THROUGH or a.startswith("--") and a.split("=")[0] in PASS_THROUGH
-               for a in args):
-        overrides = [a for a in args if not a.startswith("-")]
+def _parse(h: Hydra, lines: list[str]) -> list[Override]:
+    parser = OverridesParser.create(config_loader=h.config_loader)
+    try:
+        return parser.parse_overrides(lines)
+    except OverrideParseException:
+        for line in lines:  # find the one that does not parse
+            try:
+                parser.parse_override(line)
+            except HydraException as exc:
+                key, eq, value = line.partition("=")
+                if not eq:
+                    raise ConfigError(line, "is not an override",
+                                      "write key=value, e.g. sim.seed=3") from exc
+                reason = str(exc).splitlines()[0]
+                raise ConfigError(key.lstrip("+~"), repr(value),
+                                  f"cannot be read ({reason}); quote it or see {GRAMMAR_URL}"
+                                  ) from exc
+        raise
+
+
+def _single_job(overrides: list[Override]) -> list[str]:
+    for o in overrides:
+        if o.is_sweep_override():
+            raise ConfigError(o.key_or_group, _given(o),
+                              "several values are a sweep: add -m to run one job per value, "
+                              f"or write a list as {o.key_or_group}=[a,b]")
+    return [o.input_line for o in overrides]
+
+
+def _jobs(h: Hydra, master: DictConfig, overrides: list[Override]) -> list[list[str]]:
+    """The jobs of a multirun, in the order and form Hydra's basic sweeper makes them."""
+    hydra_lines = [o.input_line for o in overrides if o.is_hydra_override()]
+    task = [o for o in overrides if not o.is_hydra_override()]
+    sweeper = master.hydra.sweeper
+    if not str(sweeper.get("_target_", "")).endswith("BasicSweeper"):
+        return [hydra_lines + [o.input_line for o in task if not o.is_sweep_override()]]
+    params = [f"{k}={v}" for k, v in (sweeper.get("params") or {}).items()]
+    parsed = _parse(h, params) + task
+    try:
+        batches = BasicSweeper.split_arguments(parsed, None)
+    except Exception as exc:
+        raise ConfigError("-m", " ".join(o.input_line for o in task),
+                          f"{str(exc).splitlines()[0]} (use a list a,b,c or range(a,b))"
+                          ) from exc
+    return [hydra_lines + job for job in batches[0]]
+
+
+def _output_folder(key: str, resolved: str, explicit: bool, sweep: bool) -> str:
+    """The folder Hydra will write to: the one given (if it holds no run) or a fresh one."""
+    def held(folder: Path) -> list[Path]:
+        if sweep:
+            return folders_with_results(folder)
+        return [folder] if run_folder_has_results(folder) else []
+
+    if explicit:
+        runs = held(Path(resolved))
+        if runs:
+            what = (f"results of {len(runs)} job(s) ({', '.join(str(r) for r in runs[:3])})"
+                    if sweep else "a run (metrics.json or .hydra)")
+            raise ConfigError(key, repr(resolved), f"already holds {what}; choose a new "
+                              "folder (nothing was run or overwritten)")
+        return resolved
+    for n in itertools.count(1):  # default timestamped folder: claim one nobody has
+        candidate = resolved if n == 1 else f"{resolved}_{n}"
         try:
-            args += preflight(overrides, multirun)
-        except ConfigError as exc:
-            print(f"o2osim: error: {exc}", file=sys.stderr)
-            sys.exit(2)
-    sys.argv = [sys.argv[0], *args]
-    _app()
+            Path(candidate).parent.mkdir(parents=True, exist_ok=True)
+            Path(candidate).mkdir()
+            return candidate
+        except FileExistsError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _quote(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{escaped}'"
+
+
+# --------------------------------------------------------------------------- errors in one line
+
+
+class _Explainer:
+    """Turn a Hydra / OmegaConf composition error into a one-line :class:`ConfigError`."""
+
+    def __init__(self, h: Hydra, config_name: str, overrides: list[Override]) -> None:
+        self.h = h
+        self.config_name = config_name
+        self.overrides = overrides
+
+    def __call__(self, exc: BaseException) -> ConfigError:
+        if isinstance(exc, ConfigError):
+            return exc
+        if isinstance(exc, MissingConfigException):
+            return self._missing_preset(exc)
+        oc = next((e for e in _chain(exc) if isinstance(e, OmegaConfBaseException)
+                   and getattr(e, "full_key", None) is not None), None)
+        culprit = self._culprit(exc)
+        if oc is None:
+            path = culprit.key_or_group if culprit else "command line"
+            return ConfigError(path, repr(culprit.input_line) if culprit else "",
+                               _first_line(exc))
+        path = str(oc.full_key)
+        if isinstance(oc, ConfigAttributeError | ConfigKeyError):
+            parent = path.rpartition(".")[0]
+            return unknown_key_error(path, self._keys_under(parent))
+        if culprit is not None and culprit.is_delete():
+            return ConfigError(path, "cannot be deleted",
+                               "every setting of the schema has a value; set it with key=value")
+        if isinstance(oc, MissingMandatoryValue):
+            return ConfigError(path, "missing", "a value is required")
+        if isinstance(oc, ValidationError):
+            return self._wrong_type(oc, path, culprit)
+        return ConfigError(path, repr(culprit.input_line) if culprit else "?",
+                           _first_line(oc))
+
+    def _missing_preset(self, exc: MissingConfigException) -> ConfigError:
+        missing = exc.missing_cfg_file or ""
+        group, _, name = missing.rpartition("/")
+        if not group:
+            return ConfigError("--config-name", repr(name), "no such config file")
+        options = exc.options or self.h.config_loader.get_group_options(group)
+        presets = [o for o in options if not o.endswith("_schema")]
+        return ConfigError(group, f"{name!r} is not a preset",
+                           f"allowed: {', '.join(presets)}{did_you_mean(name, presets)}")
+
+    def _wrong_type(self, oc: ValidationError, path: str, culprit: Override | None
+                    ) -> ConfigError:
+        if culprit is not None and culprit.key_or_group == path:
+            given = _given(culprit)
+        else:
+            found = re.search(r"Value '(.*?)' (?:of type|is not)", str(oc.msg))
+            given = repr(found.group(1)) if found else "?"
+        expected = type_at(path)
+        if expected is None and culprit is not None and culprit.is_add():
+            entry = _new_dict_entry(culprit.key_or_group)
+            if entry is not None:
+                return ConfigError(
+                    entry, _given(culprit),
+                    f"new entries of {entry.rpartition('.')[0]} cannot be added from the "
+                    "command line; add them in a YAML preset under conf/")
+        allowed = (f"must be {describe_type(expected)}" if expected is not None
+                   else _first_line(oc))
+        return ConfigError(path, given, allowed)
+
+    def _culprit(self, exc: BaseException) -> Override | None:
+        text = str(exc)
+        for o in self.overrides:
+            if o.input_line in text or f"'{o.key_or_group}'" in text:
+                return o
+        return None
+
+    def _keys_under(self, parent: str) -> list[str]:
+        """Keys of ``parent`` in the config composed from the chosen presets alone."""
+        groups = [o.input_line for o in self.overrides
+                  if self.h.config_loader.repository.group_exists(o.key_or_group)]
+        try:
+            base = self.h.compose_config(self.config_name, groups, run_mode=RunMode.RUN,
+                                         with_log_configuration=False)
+        except Exception:
+            base = None
+        node = base if not parent else OmegaConf.select(base, parent) if base else None
+        if isinstance(node, DictConfig):
+            keys = [str(k) for k in node.keys()]
+            return [k for k in keys if k != "hydra"] if not parent else keys
+        tp = type_at(parent)
+        return list(typing.get_type_hints(tp)) if isinstance(tp, type) else []
+
+
+def _given(o: Override) -> str:
+    """The value of an override as typed (quoted, unless the user quoted it)."""
+    text = o.input_line.partition("=")[2]
+    return text if text[:1] in ("'", '"') else repr(text)
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: BaseException | None = exc
+    while seen is not None:
+        yield seen
+        seen = seen.__cause__ or seen.__context__
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "msg", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _new_dict_entry(key: str) -> str | None:
+    """``plan.channels.tv`` for ``plan.channels.tv.budget_cny``: the first key below a dict."""
+    parts = key.split(".")
+    for i in range(1, len(parts)):
+        if typing.get_origin(type_at(".".join(parts[:i]))) is dict:
+            return ".".join(parts[: i + 1])
+    return None
 
 
 if __name__ == "__main__":

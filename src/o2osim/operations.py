@@ -46,7 +46,7 @@ class DayResult:
     status: np.ndarray  # SERVED / BALKED / RENEGED per arrival
     wait_min: np.ndarray  # minutes spent waiting in queues
     check_failed: np.ndarray  # bool: coupon verification failed at the till
-    busy_unit_min: float  # unit-minutes spent serving, all stations
+    busy_unit_min: float  # unit-minutes spent serving within opening hours, all stations
     open_unit_min: float  # unit-minutes available, all stations
 
 
@@ -117,8 +117,9 @@ def simulate_store_day(
             else:
                 yield req  # granted at once; no patience timer needed
             service = st.service_min[i] + (check_min[i] if st.checkout else 0.0)
+            start = env.now
             yield env.timeout(service)
-            busy[0] += service
+            busy[0] += max(0.0, min(start + service, open_min) - start)  # opening hours only
             res.release(req)
 
     def arrivals():  # type: ignore[no-untyped-def]

@@ -1,15 +1,30 @@
-"""Range and consistency checks that a type cannot express.
+"""Range and consistency checks a type cannot express.
 
-Every failure is a :class:`ConfigError` whose message is one line:
-``<field path>: <value given> — <what is allowed>``. Checks run before any simulation.
+Hydra and OmegaConf already reject unknown keys and wrong types when a config is
+composed (the dataclasses of :mod:`o2osim.config.schema`). What is left is checked
+here, before any simulation work: shares and probabilities in [0, 1], money never
+negative, enumerations, the coupon worth less than its threshold, plan channels the
+market has, and so on.
+
+Rules are looked up per field, most specific first: by schema path
+(``plan.coupon.kind``, dict keys written ``*``), then by field name, then by name
+pattern (``*_cny``, ``*_share``, ``*_prob*``, ...). Rules that relate several fields
+are attached to the dataclass that holds them. The walk follows the schema's field
+order, so the first error is always the same one.
+
+Every error is a :class:`ConfigError` whose message is one line::
+
+    <full.field.path>: <value given> — <what is allowed>
 """
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
 import math
-from collections.abc import Callable, Iterator
+import types
+import typing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 from o2osim.config.schema import (
@@ -19,6 +34,9 @@ from o2osim.config.schema import (
     COUPON_KINDS,
     REQUIRES,
     WHERE,
+    ChannelPlan,
+    CouponRule,
+    PlanConfig,
     ScenarioConfig,
 )
 
@@ -26,179 +44,358 @@ from o2osim.config.schema import (
 class ConfigError(ValueError):
     """Bad input: one line naming the field, the value given and what is allowed."""
 
-
-def did_you_mean(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def _fail(path: str, value: Any, allowed: str) -> None:
-    raise ConfigError(f"{path}: {value!r} — {allowed}")
+    def __init__(self, path: str, given: str, allowed: str) -> None:
+        self.path = path
+        self.given = given
+        self.allowed = allowed
+        super().__init__(" ".join(f"{path}: {given} — {allowed}".split()))
 
 
-# --------------------------------------------------------------------------- rules by name
-
-Rule = Callable[[float], bool]
-UNIT = ("must be between 0 and 1", lambda v: 0.0 <= v <= 1.0)
-PROBABILITY_FIELDS = {
-    "max_daily_reach", "interest_retention_per_day", "reality_level", "online_reality_level",
-    "promise_level", "baseline_expectation", "awareness_forget_per_day",
-    "wom_talk_prob_per_day", "wom_aware_prob_per_contact", "percent_off",
-}
-SPECIAL: dict[str, tuple[str, Rule]] = {
-    "satisfied_share_at_zero_gap": ("must be strictly between 0 and 1", lambda v: 0 < v < 1),
-    "carryover": ("must be in [0, 1)", lambda v: 0 <= v < 1),
-    "contingency_reserve_share": ("must be between 0 and 0.5", lambda v: 0 <= v <= 0.5),
-    "cpm_cny": ("must be > 0", lambda v: v > 0),
-    "half_saturation_ipc": ("must be > 0", lambda v: v > 0),
-    "hill_shape": ("must be > 0", lambda v: v > 0),
-    "lbs_radius_km": ("must be > 0 (or null for no LBS targeting)", lambda v: v > 0),
-    "basket_mean_cny": ("must be > 0", lambda v: v > 0),
-    "noise_sd": ("must be > 0", lambda v: v > 0),
-    "distance_km_median": ("must be > 0", lambda v: v > 0),
-    "count": ("must be at least 1 store", lambda v: v >= 1),
-    "network_degree": ("must be at least 1", lambda v: v >= 1),
-    "market_size": ("must be at least 1", lambda v: v >= 1),
-    "repurchase_gap_days": ("must be at least 1 day", lambda v: v >= 1),
-    "dormancy_days": ("must be at least 1 day", lambda v: v >= 1),
-    "units": ("must be at least 1", lambda v: v >= 1),
-    "service_time_mean_min": ("must be > 0 minutes", lambda v: v > 0),
-    "patience_mean_min": ("must be > 0 minutes", lambda v: v > 0),
-    "booked_patience_mean_min": ("must be > 0 minutes", lambda v: v > 0),
-    "open_hour": ("must be an hour in [0, 24)", lambda v: 0 <= v < 24),
-    "close_hour": ("must be an hour in (0, 24]", lambda v: 0 < v <= 24),
-    "calendar_lag_weeks": ("must be a whole number of weeks from 0 to 12", lambda v: 0 <= v <= 12),
-    "validity_days": ("must be at least 1 day", lambda v: v >= 1),
-    "per_person_limit": ("must be at least 1", lambda v: v >= 1),
-    "base_steps": ("must be at least 1 step", lambda v: v >= 1),
-}
-"""Fields with their own range (checked wherever they appear)."""
-
-SHARE_LISTS = {"segment_shares", "affinity_shares"}
-UNIT_LISTS = {"store_choice_share", "purchase_hazard_max_per_day"}
-NONNEGATIVE_LISTS = {"affinity_weights", "segment_weights", "arrival_profile",
-                     "day_of_week_weights", "daypart_staff_multiplier", "flighting"}
-CHOICES = {"kind": None, "requires": REQUIRES, "audience": AUDIENCES,
-           "claim_where": WHERE, "redeem_where": WHERE}
-
-
-def _walk(obj: Any, path: str) -> Iterator[tuple[str, str, Any]]:
-    """(path, field name, value) of every leaf of a dataclass tree."""
-    if dataclasses.is_dataclass(obj):
-        for f in dataclasses.fields(obj):
-            yield from _walk(getattr(obj, f.name), f"{path}.{f.name}" if path else f.name)
-    elif isinstance(obj, dict):
-        for key, value in obj.items():
-            yield from _walk(value, f"{path}.{key}")
-    else:
-        yield path, path.rsplit(".", 1)[-1], obj
-
-
-def _check_leaf(path: str, name: str, value: Any, parent_kind: str) -> None:
+def show(value: Any) -> str:
+    """A value as the user would write it in YAML or on the command line."""
     if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(show(v) for v in value) + "]"
+    return str(value)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'x'?"`` when a choice is close to ``word``, else ``""``."""
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def unknown_key_error(path: str, allowed: Sequence[str]) -> ConfigError:
+    """The error for a key the schema (or the preset) does not have."""
+    parent, _, key = path.rpartition(".")
+    where = f"under {parent}" if parent else "at the top level"
+    return ConfigError(path, "unknown key",
+                       f"allowed keys {where}: {', '.join(allowed)}{did_you_mean(key, allowed)}")
+
+
+# --------------------------------------------------------------------------- field checks
+# A check returns None when the value is fine, else the "what is allowed" text.
+
+Check = Callable[[Any], "str | None"]
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _fmt(x: float) -> str:
+    return show(float(x))
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A number between ``lo`` and ``hi`` (either may be open or absent)."""
+
+    lo: float | None = None
+    hi: float | None = None
+    lo_open: bool = False
+    hi_open: bool = False
+
+    def contains(self, v: float) -> bool:
+        if self.lo is not None and (v <= self.lo if self.lo_open else v < self.lo):
+            return False
+        return not (self.hi is not None and (v >= self.hi if self.hi_open else v > self.hi))
+
+    def __call__(self, v: Any) -> str | None:
+        return None if self.contains(v) else f"must be {self.text()}"
+
+    def text(self) -> str:
+        if self.lo is not None and self.hi is not None:
+            return (f"in {'(' if self.lo_open else '['}{_fmt(self.lo)}, {_fmt(self.hi)}"
+                    f"{')' if self.hi_open else ']'}")
+        if self.lo is not None:
+            return f"{'>' if self.lo_open else '>='} {_fmt(self.lo)}"
+        assert self.hi is not None
+        return f"{'<' if self.hi_open else '<='} {_fmt(self.hi)}"
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A list of numbers, checked as a whole: length, element range, total, no repeats."""
+
+    allowed: str
+    each: Interval = Interval()
+    length: int | None = None
+    min_length: int = 0
+    total: float | None = None
+    distinct: bool = False
+
+    def __call__(self, v: Any) -> str | None:
+        ok = (
+            (self.length is None or len(v) == self.length)
+            and len(v) >= self.min_length
+            and all(self.each.contains(x) for x in v)
+            and (not self.distinct or len(set(v)) == len(v))
+        )
+        if not ok:
+            return f"must be {self.allowed}"
+        if self.total is not None and abs(sum(v) - self.total) > 1e-6:
+            return f"must be {self.allowed} (these sum to {sum(v):.6g})"
+        return None
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """One of a fixed set of names (long sets are shortened, with a pointer to the list)."""
+
+    choices: tuple[str, ...]
+    listed_in: str = ""
+    max_listed: int = 12
+
+    def __call__(self, v: Any) -> str | None:
+        if v in self.choices:
+            return None
+        names = ", ".join(self.choices[: self.max_listed])
+        if len(self.choices) > self.max_listed:
+            names += f", ... ({len(self.choices)} in all, see {self.listed_in})"
+        return f"must be one of: {names}{did_you_mean(v, self.choices)}"
+
+
+UNIT = Interval(0, 1)
+POSITIVE = Interval(0, lo_open=True)
+NON_NEGATIVE = Interval(0)
+AT_LEAST_ONE = Interval(1)
+
+
+def _kpi_check() -> Check:
+    # Imported late: o2osim.metrics imports the engine, which imports this package.
+    from o2osim.metrics import KPI_NAMES
+
+    return OneOf(tuple(KPI_NAMES), listed_in="docs/kpis.md")
+
+
+BY_PATH: dict[str, Check] = {
+    "sim.population": Interval(100, 20_000_000),
+    "sim.days": Interval(1, 3650),
+    "sim.seed": NON_NEGATIVE,
+    "market.channels.*.kind": OneOf(CHANNEL_KINDS),
+    "plan.coupon.kind": OneOf(COUPON_KINDS),
+    "plan.promo_weeks": ListOf(f"distinct whole weeks 1..{CAMPAIGN_WEEKS}, at least one",
+                               Interval(1, CAMPAIGN_WEEKS), min_length=1, distinct=True),
+    "plan.channels.*.flighting": ListOf(f"{CAMPAIGN_WEEKS} non-negative weekly weights",
+                                        NON_NEGATIVE, length=CAMPAIGN_WEEKS),
+    "plan.integration.calendar_lag_weeks": Interval(0, 12),
+    "targets.*.op": OneOf((">=", "<=")),
+}
+"""Checks for one field of the schema (dict keys written ``*``)."""
+
+_SHARES3 = ListOf("3 non-negative numbers summing to 1", NON_NEGATIVE, length=3, total=1.0)
+_WEIGHTS3 = ListOf("3 non-negative numbers", NON_NEGATIVE, length=3)
+_UNIT3 = ListOf("3 numbers in [0, 1]", UNIT, length=3)
+
+BY_NAME: dict[str, Check] = {
+    **dict.fromkeys(("segment_shares", "affinity_shares"), _SHARES3),
+    **dict.fromkeys(("affinity_weights", "segment_weights"), _WEIGHTS3),
+    **dict.fromkeys(("store_choice_share", "purchase_hazard_max_per_day"), _UNIT3),
+    **dict.fromkeys(("max_daily_reach", "interest_retention_per_day", "reality_level",
+                     "online_reality_level", "promise_level", "baseline_expectation",
+                     "awareness_forget_per_day", "percent_off"), UNIT),
+    "satisfied_share_at_zero_gap": Interval(0, 1, lo_open=True, hi_open=True),
+    "carryover": Interval(0, 1, hi_open=True),
+    "contingency_reserve_share": Interval(0, 0.5),
+    **dict.fromkeys(("cpm_cny", "basket_mean_cny", "half_saturation_ipc", "hill_shape",
+                     "noise_sd", "distance_km_median", "capacity_visits_per_day",
+                     "interest_half_saturation", "lbs_radius_km"), POSITIVE),
+    **dict.fromkeys(("gain_weight", "loss_weight", "quantity_cap"), NON_NEGATIVE),
+    **dict.fromkeys(("count", "network_degree", "market_size", "repurchase_gap_days",
+                     "dormancy_days", "validity_days", "per_person_limit", "base_steps"),
+                    AT_LEAST_ONE),
+    "requires": OneOf(REQUIRES),
+    "audience": OneOf(AUDIENCES),
+    **dict.fromkeys(("claim_where", "redeem_where"), OneOf(WHERE)),
+}
+"""Checks for a field name wherever it appears."""
+
+BY_PATTERN: tuple[tuple[Callable[[str], bool], Check], ...] = (
+    (lambda n: n.endswith("_cny"), NON_NEGATIVE),
+    (lambda n: n.endswith("_share") or "prob" in n.split("_"), UNIT),
+    (lambda n: n.startswith("penalty_") or "interest" in n.split("_"), NON_NEGATIVE),
+    (lambda n: n.split("_")[-1] in ("hour", "hours"), Interval(0, 24)),
+    (lambda n: n.split("_")[-1] in ("min", "cv", "multiplier", "factor", "weights", "profile"),
+     NON_NEGATIVE),
+)
+"""Checks by naming convention (units in the names, see schema.py); first match wins."""
+
+
+def check_for(pattern: str, name: str) -> Check | None:
+    """The check that applies to a field (None: only the type and finiteness are checked)."""
+    if pattern == "targets.*.kpi":
+        return _kpi_check()
+    found = BY_PATH.get(pattern) or BY_NAME.get(name)
+    if found is not None:
+        return found
+    return next((check for matches, check in BY_PATTERN if matches(name)), None)
+
+
+# --------------------------------------------------------------------------- rules across fields
+
+NodeRule = Callable[[Any, str, ScenarioConfig], Iterator[ConfigError]]
+
+
+def _coupon_worth(c: CouponRule, path: str, root: ScenarioConfig) -> Iterator[ConfigError]:
+    if c.kind == "threshold":
+        if not 0 < c.value_cny < c.threshold_cny:
+            detail = ("is worth more than" if c.value_cny > c.threshold_cny
+                      else "is not less than" if c.value_cny > 0 else "takes nothing off")
+            yield ConfigError(
+                f"{path}.value_cny",
+                f"{show(c.value_cny)} {detail} its threshold {path}.threshold_cny="
+                f"{show(c.threshold_cny)}",
+                "a threshold coupon must take off more than 0 and less than its threshold")
+    elif c.kind == "percent" and not 0 < c.percent_off < 1:
+        yield ConfigError(f"{path}.percent_off", show(c.percent_off),
+                          "a percent coupon must take off more than 0 and less than 1 "
+                          "(0.1 = 10 % off)")
+
+
+def _flighting_has_a_week(ch: ChannelPlan, path: str, root: ScenarioConfig
+                          ) -> Iterator[ConfigError]:
+    if ch.budget_cny > 0 and not any(ch.flighting):
+        yield ConfigError(f"{path}.flighting", show(ch.flighting),
+                          f"a channel with budget_cny={show(ch.budget_cny)} needs at least "
+                          "one week with a weight > 0")
+
+
+def _plan_channels_in_market(plan: PlanConfig, path: str, root: ScenarioConfig
+                             ) -> Iterator[ConfigError]:
+    offered = list(root.market.channels)
+    for name in plan.channels:
+        if name not in offered:
+            yield ConfigError(f"{path}.channels.{name}",
+                              f"{name!r} is not a channel of market {root.market.name!r}",
+                              f"the market's channels are: {', '.join(offered)}"
+                              f"{did_you_mean(name, offered)}")
+
+
+def _market_covers_population(sc: ScenarioConfig, path: str, root: ScenarioConfig
+                              ) -> Iterator[ConfigError]:
+    size = sc.market.population.market_size
+    if size < sc.sim.population:
+        yield ConfigError("market.population.market_size",
+                          f"{show(size)} is smaller than sim.population={show(sc.sim.population)}",
+                          "the market must have at least as many consumers as are simulated")
+
+
+NODE_RULES: dict[type, tuple[NodeRule, ...]] = {
+    CouponRule: (_coupon_worth,),
+    ChannelPlan: (_flighting_has_a_week,),
+    PlanConfig: (_plan_channels_in_market,),
+    ScenarioConfig: (_market_covers_population,),
+}
+"""Rules that relate fields of one node (run after the node's own fields)."""
+
+
+# --------------------------------------------------------------------------- the walk
+
+
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
+def _leaf_errors(path: str, pattern: str, name: str, value: Any) -> Iterator[ConfigError]:
+    if value is None:  # only Optional fields can be null (OmegaConf enforces the type)
         return
-    if isinstance(value, list):
-        if name in SHARE_LISTS:
-            if len(value) != 3 or any(v < 0 for v in value) or abs(sum(value) - 1) > 1e-6:
-                _fail(path, value, "must be 3 non-negative shares summing to 1")
-        elif name in UNIT_LISTS:
-            if len(value) != 3 or any(not 0 <= v <= 1 for v in value):
-                _fail(path, value, "must be 3 numbers between 0 and 1")
-        elif name in NONNEGATIVE_LISTS:
-            if any(not math.isfinite(v) or v < 0 for v in value):
-                _fail(path, value, "must be non-negative numbers")
+    items = list(enumerate(value)) if isinstance(value, list) else [(None, value)]
+    for i, v in items:
+        if _is_number(v) and not math.isfinite(v):
+            at = path if i is None else f"{path}[{i}]"
+            yield ConfigError(at, show(v), "must be a finite number")
+            return
+    check = check_for(pattern, name)
+    if check is None:
         return
-    if isinstance(value, bool) or isinstance(value, str):
-        if name in CHOICES and isinstance(value, str):
-            options = CHANNEL_KINDS if parent_kind == "channel" else COUPON_KINDS
-            allowed = CHOICES[name] or options
-            if value not in allowed:
-                _fail(path, value, "allowed: " + ", ".join(allowed))
+    if isinstance(value, list) and not isinstance(check, ListOf):
+        for i, v in items:  # a scalar rule applies to every element
+            allowed = check(v)
+            if allowed:
+                yield ConfigError(f"{path}[{i}]", show(v), allowed)
+                return
         return
-    if not math.isfinite(float(value)):
-        _fail(path, value, "must be a finite number")
-    if name in SPECIAL:
-        allowed, ok = SPECIAL[name]
-        if not ok(float(value)):
-            _fail(path, value, allowed)
-    elif name in PROBABILITY_FIELDS or name.endswith(("_share", "_prob")):
-        allowed, ok = UNIT
-        if not ok(float(value)):
-            _fail(path, value, allowed)
-    elif float(value) < 0:
-        _fail(path, value, "must be >= 0")
+    allowed = check(value)
+    if allowed:
+        yield ConfigError(path, show(value), allowed)
+
+
+def iter_errors(node: Any, root: ScenarioConfig | None = None, path: str = "",
+                pattern: str = "") -> Iterator[ConfigError]:
+    """Every problem of ``node`` (a schema dataclass), in the schema's order."""
+    root = node if root is None else root
+    names = [f.name for f in fields(node)]
+    for extra in vars(node):  # keys added with +key=value land here as attributes
+        if extra not in names:
+            yield unknown_key_error(_join(path, extra), names)
+    for name in names:
+        value = getattr(node, name)
+        p, pat = _join(path, name), _join(pattern, name)
+        if is_dataclass(value):
+            yield from iter_errors(value, root, p, pat)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if is_dataclass(item):
+                    yield from iter_errors(item, root, f"{p}.{key}", f"{pat}.*")
+                else:
+                    yield from _leaf_errors(f"{p}.{key}", f"{pat}.*", name, item)
+        else:
+            yield from _leaf_errors(p, pat, name, value)
+    for rule in NODE_RULES.get(type(node), ()):
+        yield from rule(node, path, root)
 
 
 def validate_scenario(sc: ScenarioConfig) -> ScenarioConfig:
-    """Check every field of a composed scenario; raise :class:`ConfigError` on the first
-    problem (fields in schema order), return the scenario unchanged otherwise."""
-    from o2osim.metrics import KPI_NAMES
-
-    for part in ("sim", "market", "plan"):
-        for path, name, value in _walk(getattr(sc, part), part):
-            kind = "channel" if ".channels." in path and part == "market" else "coupon"
-            _check_leaf(path, name, value, kind)
-
-    sim, market, plan = sc.sim, sc.market, sc.plan
-    if not 100 <= sim.population <= 20_000_000:
-        _fail("sim.population", sim.population, "must be between 100 and 20000000 consumers")
-    if not 1 <= sim.days <= 3650:
-        _fail("sim.days", sim.days, "must be between 1 and 3650 days")
-    if market.population.market_size < sim.population:
-        _fail("market.population.market_size", market.population.market_size,
-              f"must be at least sim.population={sim.population} (each simulated consumer "
-              "stands for one or more real ones)")
-
-    channels = list(market.channels)
-    for name, cp in plan.channels.items():
-        if name not in market.channels:
-            _fail(f"plan.channels.{name}", name,
-                  f"market {market.name} has no such channel; its channels: "
-                  + ", ".join(channels) + did_you_mean(name, channels))
-        if len(cp.flighting) != CAMPAIGN_WEEKS:
-            _fail(f"plan.channels.{name}.flighting", cp.flighting,
-                  f"must have exactly {CAMPAIGN_WEEKS} weekly weights")
-        if cp.budget_cny > 0 and sum(cp.flighting) <= 0:
-            _fail(f"plan.channels.{name}.flighting", cp.flighting,
-                  "all weights are 0 but the channel has a budget")
-
-    rule = plan.coupon
-    if rule.kind == "threshold":
-        if rule.value_cny <= 0:
-            _fail("plan.coupon.value_cny", rule.value_cny, "a coupon must be worth more than 0")
-        if rule.value_cny >= rule.threshold_cny:
-            _fail("plan.coupon.value_cny", rule.value_cny,
-                  f"is worth more than its threshold plan.coupon.threshold_cny="
-                  f"{rule.threshold_cny}; a 满x减y coupon must take off less than x")
-    elif not 0 < rule.percent_off < 1:
-        _fail("plan.coupon.percent_off", rule.percent_off,
-              "a percentage coupon must take off more than 0 and less than 1")
-
-    weeks = plan.promo_weeks
-    if not weeks or any(not 1 <= w <= CAMPAIGN_WEEKS for w in weeks) or len(set(weeks)) != len(
-            weeks):
-        _fail("plan.promo_weeks", weeks, f"must be distinct weeks from 1 to {CAMPAIGN_WEEKS}")
-
-    for path, ops in (("market.operations", market.operations),
-                      ("plan.operations", plan.operations)):
-        o, c = ops.open_hour, ops.close_hour
-        if o is not None and c is not None and c <= o:
-            _fail(f"{path}.close_hour", c, f"must be after open_hour={o}")
-    if len(market.operations.arrival_profile) != 24:
-        _fail("market.operations.arrival_profile", market.operations.arrival_profile,
-              "must have 24 hourly weights (clock hours 0-23)")
-    if len(market.operations.day_of_week_weights) != 7:
-        _fail("market.operations.day_of_week_weights", market.operations.day_of_week_weights,
-              "must have 7 weights (Monday to Sunday)")
-    if not market.operations.stations:
-        _fail("market.operations.stations", {}, "a store needs at least one station")
-
-    for name, t in sc.targets.items():
-        if t.kpi not in KPI_NAMES:
-            _fail(f"targets.{name}.kpi", t.kpi,
-                  "not a KPI; see docs/kpis.md" + did_you_mean(t.kpi, list(KPI_NAMES)))
-        if t.op not in (">=", "<="):
-            _fail(f"targets.{name}.op", t.op, "allowed: >=, <=")
-        if not math.isfinite(t.threshold):
-            _fail(f"targets.{name}.threshold", t.threshold, "must be a finite number")
+    """Return ``sc`` unchanged, or raise the first :class:`ConfigError` found."""
+    for error in iter_errors(sc):
+        raise error
     return sc
+
+
+# --------------------------------------------------------------------------- types, for messages
+
+
+def type_at(path: str) -> Any:
+    """The schema's type of a dotted path (``plan.promo_weeks[0]``), or None if unknown."""
+    tp: Any = ScenarioConfig
+    for token in path.replace("[", ".[").split("."):
+        if not token:
+            continue
+        origin, args = typing.get_origin(tp), typing.get_args(tp)
+        if is_dataclass(tp):
+            hints = typing.get_type_hints(tp)
+            if token not in hints:
+                return None
+            tp = hints[token]
+        elif origin is dict:
+            tp = args[1]
+        elif origin is list:
+            tp = args[0]
+        else:
+            return None
+    return tp
+
+
+def describe_type(tp: Any) -> str:
+    """What a value of schema type ``tp`` must look like, in words."""
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        return " or ".join(describe_type(a) for a in inner) + " or null"
+    if origin is list:
+        return f"a list of {describe_type(args[0]).removeprefix('a ').removeprefix('an ')}s"
+    if origin is dict:
+        return "a mapping of names to settings"
+    if is_dataclass(tp):
+        keys = ", ".join(f.name for f in fields(tp))
+        return f"a group of settings, set one key at a time ({keys})"
+    return {bool: "true or false", int: "an integer", float: "a number",
+            str: "a string"}.get(tp, str(tp))

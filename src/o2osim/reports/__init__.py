@@ -1,1 +1,5 @@
-"""Human-readable views of run results (they read result dicts / files only)."""
+"""Reports read from a run's result files (never from the engine)."""
+
+from o2osim.reports.scorecard import format_scorecard, format_value
+
+__all__ = ["format_scorecard", "format_value"]

@@ -1,55 +1,94 @@
-"""The terminal scorecard: each target, its rule, the value, met or missed."""
+"""The scorecard: each target of a run, its rule, the value reached, MET or MISSED.
+
+Reads only the ``metrics`` dict a run writes to ``metrics.json``. Plain text, no
+colour, and columns wrap to fit the terminal width.
+"""
 
 from __future__ import annotations
 
+import math
+import re
 from typing import Any
 
-RATE_SUFFIXES = ("_rate",)
-EXTRA_KPIS = (
-    ("purchasers", "Purchasers", "{:,.0f} simulated"),
-    ("revenue_cny", "Revenue", "{:,.0f} CNY"),
-    ("total_cost_cny", "Total cost (media + coupons + integration)", "{:,.0f} CNY"),
-    ("mean_wait_min", "Mean wait in store", "{:.1f} min"),
-    ("p95_wait_min", "95th-percentile wait in store", "{:.1f} min"),
-    ("walkout_rate", "Store walk-outs (balked + reneged)", "pct"),
-    ("coupon_check_failure_rate", "Coupon checks failed at the till", "pct"),
-)
+GAP = "  "
+MIN_WRAP_WIDTH = 12
 
 
-def _fmt(kpi: str, value: float) -> str:
-    if kpi.endswith(RATE_SUFFIXES):
+def format_value(kpi: str, value: Any) -> str:
+    """A KPI value for people: rates as percentages, ROI with 2 decimals, steps whole."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return "n/a"
+    if kpi.endswith("_rate"):
         return f"{100 * value:.1f} %"
-    if kpi == "steps_to_redeem":
+    if kpi == "roi":
+        return f"{value:.2f}"
+    if kpi.startswith("steps_"):
         return f"{value:.0f}"
-    return f"{value:.2f}"
+    if kpi.endswith("_cny"):
+        return f"{value:,.0f} CNY"
+    if kpi.endswith("_min"):
+        return f"{value:.1f} min"
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:.3g}"
 
 
-def format_scorecard(metrics: dict[str, Any]) -> str:
-    """Plain-text table; fits an 80-column terminal."""
-    k = metrics["kpis"]
-    lines = [
-        f"o2osim {metrics.get('version', '')} | market {metrics['market']} | plan "
-        f"{metrics['plan']} | seed {metrics['seed']} | {metrics.get('population', 0):,} "
-        f"consumers | {metrics.get('days', 0)} days",
-        "",
-        f"{'Target':<44} {'rule':>9} {'value':>9}  result",
-        "-" * 72,
-    ]
-    missed = []
-    for name, t in metrics["targets"].items():
-        rule = f"{t['op']} {_fmt(t['kpi'], t['threshold'])}"
-        label = (t.get("label") or name)[:44]
-        lines.append(f"{label:<44} {rule:>9} {_fmt(t['kpi'], t['value']):>9}  "
-                     f"{'MET' if t['met'] else 'MISSED'}")
-        if not t["met"]:
-            missed.append(label)
-    lines.append("-" * 72)
-    total = len(metrics["targets"])
-    lines.append("All targets met" if not missed else
-                 f"{len(missed)} of {total} targets missed: " + "; ".join(missed))
-    lines.append("")
-    for kpi, label, fmt in EXTRA_KPIS:
-        if kpi in k:
-            text = f"{100 * k[kpi]:.1f} %" if fmt == "pct" else fmt.format(k[kpi])
-            lines.append(f"{label:<44} {text:>20}")
-    return "\n".join(lines)
+def _wrap(text: str, width: int) -> list[str]:
+    """Break after spaces and underscores (KPI names), hard-break what is still too long."""
+    lines: list[str] = []
+    line = ""
+    for piece in re.findall(r"[^ _]*[ _]*", text):
+        if line and len((line + piece).rstrip()) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += piece
+        while len(line.rstrip()) > width:
+            lines.append(line[:width])
+            line = line[width:]
+    if line.strip() or not lines:
+        lines.append(line.rstrip())
+    return lines
+
+
+def _column_widths(rows: list[list[str]], wrappable: tuple[int, ...], width: int) -> list[int]:
+    natural = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    fixed = sum(w for c, w in enumerate(natural) if c not in wrappable)
+    room = width - fixed - len(GAP) * (len(natural) - 1)
+    widths = list(natural)
+    for i, c in enumerate(wrappable):  # each wrappable column gets its share of what is left
+        share = max(MIN_WRAP_WIDTH, room // (len(wrappable) - i))
+        widths[c] = min(natural[c], share)
+        room -= widths[c]
+    return widths
+
+
+def format_scorecard(metrics: dict[str, Any], width: int = 80) -> str:
+    """The scorecard of a run as a plain-text table at most ``width`` columns wide
+    (when the columns can wrap that far)."""
+    facts = [(k, metrics.get(k)) for k in ("market", "plan", "seed", "population", "days")]
+    header = "Scorecard: " + ", ".join(
+        f"{k} {v:,}" if isinstance(v, int) and k != "seed" else f"{k} {v}"
+        for k, v in facts if v is not None)
+    targets: dict[str, dict[str, Any]] = metrics.get("targets", {})
+    if not targets:
+        return header + "\nNo targets."
+    rows = [["Target", "KPI", "Rule", "Value", "Result"]]
+    for name, t in targets.items():
+        rows.append([t.get("label") or name, t["kpi"],
+                     f"{t['op']} {format_value(t['kpi'], t['threshold'])}",
+                     format_value(t["kpi"], t["value"]), "MET" if t["met"] else "MISSED"])
+    widths = _column_widths(rows, (0, 1), width)
+    out = [header, ""]
+    for i, row in enumerate(rows):
+        cells = [_wrap(cell, w) for cell, w in zip(row, widths, strict=True)]
+        for n in range(max(len(c) for c in cells)):
+            parts = [(c[n] if n < len(c) else "").ljust(w) for c, w in zip(cells, widths,
+                                                                          strict=True)]
+            out.append(GAP.join(parts).rstrip())
+        if i == 0:
+            out.append(GAP.join("-" * w for w in widths))
+    missed = [name for name, t in targets.items() if not t["met"]]
+    out.append("")
+    out.append("All targets met" if not missed else
+               f"{len(missed)} of {len(targets)} targets missed: {', '.join(missed)}")
+    return "\n".join(out)
