@@ -244,9 +244,9 @@ def _output_folder(key: str, resolved: str, explicit: bool, sweep: bool) -> str:
     if explicit:
         runs = held(Path(resolved))
         if runs:
-            what = (f"results of {len(runs)} job(s) ({', '.join(str(r) for r in runs[:3])})"
-                    if sweep else "a run (metrics.json or .hydra)")
-            raise ConfigError(key, repr(resolved), f"already holds {what}; choose a new "
+            what = (f"of {len(runs)} job(s) ({', '.join(str(r) for r in runs[:3])})"
+                    if sweep else "(metrics.json or .hydra)")
+            raise ConfigError(key, repr(resolved), f"already holds results {what}; choose a new "
                               "folder (nothing was run or overwritten)")
         return resolved
     for n in itertools.count(1):  # default timestamped folder: claim one nobody has
@@ -291,7 +291,8 @@ class _Explainer:
         path = str(oc.full_key)
         if isinstance(oc, ConfigAttributeError | ConfigKeyError):
             parent = path.rpartition(".")[0]
-            return unknown_key_error(path, self._keys_under(parent))
+            given = culprit.input_line if culprit is not None else None
+            return unknown_key_error(path, self._keys_under(parent), given)
         if culprit is not None and culprit.is_delete():
             return ConfigError(path, "cannot be deleted",
                                "every setting of the schema has a value; set it with key=value")

@@ -36,6 +36,8 @@ from o2osim.config.schema import (
     WHERE,
     ChannelPlan,
     CouponRule,
+    OperationsPlan,
+    OperationsSpec,
     PlanConfig,
     ScenarioConfig,
 )
@@ -72,11 +74,12 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def unknown_key_error(path: str, allowed: Sequence[str]) -> ConfigError:
-    """The error for a key the schema (or the preset) does not have."""
+def unknown_key_error(path: str, allowed: Sequence[str], given: str | None = None
+                      ) -> ConfigError:
+    """The error for a key the schema (or the preset) does not have (``given``: its value)."""
     parent, _, key = path.rpartition(".")
     where = f"under {parent}" if parent else "at the top level"
-    return ConfigError(path, "unknown key",
+    return ConfigError(path, "unknown key" + (f" (given {given})" if given is not None else ""),
                        f"allowed keys {where}: {', '.join(allowed)}{did_you_mean(key, allowed)}")
 
 
@@ -209,7 +212,15 @@ BY_NAME: dict[str, Check] = {
                      "noise_sd", "distance_km_median", "capacity_visits_per_day",
                      "interest_half_saturation", "lbs_radius_km"), POSITIVE),
     **dict.fromkeys(("gain_weight", "loss_weight", "quantity_cap"), NON_NEGATIVE),
-    **dict.fromkeys(("count", "network_degree", "market_size", "repurchase_gap_days",
+    "arrival_profile": ListOf("24 non-negative hourly weights (hours 0-23)", NON_NEGATIVE,
+                              length=24),
+    "day_of_week_weights": ListOf("7 non-negative weights, Monday..Sunday", NON_NEGATIVE,
+                                  length=7),
+    "daypart_start_hours": ListOf("2 hours in [0, 24] (afternoon and evening start)",
+                                  Interval(0, 24), length=2),
+    "daypart_staff_multiplier": ListOf("3 non-negative numbers (morning, afternoon, evening)",
+                                       NON_NEGATIVE, length=3),
+    **dict.fromkeys(("count", "network_degree", "market_size", "units", "repurchase_gap_days",
                      "dormancy_days", "validity_days", "per_person_limit", "base_steps"),
                     AT_LEAST_ONE),
     "requires": OneOf(REQUIRES),
@@ -279,6 +290,27 @@ def _plan_channels_in_market(plan: PlanConfig, path: str, root: ScenarioConfig
                               f"{did_you_mean(name, offered)}")
 
 
+def _opens_before_closing(open_hour: float, close_hour: float, path: str,
+                          ) -> Iterator[ConfigError]:
+    if not open_hour < close_hour:
+        yield ConfigError(f"{path}.close_hour",
+                          f"{show(close_hour)} is not after open_hour={show(open_hour)}",
+                          "a store must close after it opens (hours 0-24, same day)")
+
+
+def _market_hours(ops: OperationsSpec, path: str, root: ScenarioConfig) -> Iterator[ConfigError]:
+    yield from _opens_before_closing(ops.open_hour, ops.close_hour, path)
+
+
+def _plan_hours(ops: OperationsPlan, path: str, root: ScenarioConfig) -> Iterator[ConfigError]:
+    if ops.open_hour is None and ops.close_hour is None:
+        return  # the market's hours, checked there
+    market = root.market.operations
+    yield from _opens_before_closing(
+        market.open_hour if ops.open_hour is None else ops.open_hour,
+        market.close_hour if ops.close_hour is None else ops.close_hour, path)
+
+
 def _market_covers_population(sc: ScenarioConfig, path: str, root: ScenarioConfig
                               ) -> Iterator[ConfigError]:
     size = sc.market.population.market_size
@@ -292,6 +324,8 @@ NODE_RULES: dict[type, tuple[NodeRule, ...]] = {
     CouponRule: (_coupon_worth,),
     ChannelPlan: (_flighting_has_a_week,),
     PlanConfig: (_plan_channels_in_market,),
+    OperationsSpec: (_market_hours,),
+    OperationsPlan: (_plan_hours,),
     ScenarioConfig: (_market_covers_population,),
 }
 """Rules that relate fields of one node (run after the node's own fields)."""
@@ -335,7 +369,7 @@ def iter_errors(node: Any, root: ScenarioConfig | None = None, path: str = "",
     names = [f.name for f in fields(node)]
     for extra in vars(node):  # keys added with +key=value land here as attributes
         if extra not in names:
-            yield unknown_key_error(_join(path, extra), names)
+            yield unknown_key_error(_join(path, extra), names, show(getattr(node, extra)))
     for name in names:
         value = getattr(node, name)
         p, pat = _join(path, name), _join(pattern, name)
