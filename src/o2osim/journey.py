@@ -237,8 +237,9 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
     Returns (buyers, order values in CNY per simulated order, experiencers, satisfied flags).
     The experience-gap causes are those of seed 000 (体验断层 / 体验混乱): online coupon
     not honoured, price not in parity, promotion not running in store, re-registering as
-    a member, benefits not recognised, staff not briefed, stock-out, crowding; the
-    promise-vs-reality gap enters through the expectation (see :mod:`o2osim.satisfaction`).
+    a member, benefits not recognised, staff not briefed, stock-out, queueing and
+    walking out; the promise-vs-reality gap enters through the expectation
+    (see :mod:`o2osim.satisfaction`).
     """
     plan, beh, exs, st = ctx.plan, ctx.beh, ctx.exp, ctx.stores
     integ = plan.integration
