@@ -79,3 +79,22 @@ def test_staffing_multipliers_set_units_by_day_part() -> None:
     assert store.units(cashier, weekend=True) == [1, 1, 2]
     table = StationSpec(units=30, staffed=False)
     assert store.units(table, weekend=True) == [30, 30, 30]
+
+
+def test_booking_requests_beyond_capacity_do_not_lengthen_walk_in_waits() -> None:
+    """Bookings are honoured only up to capacity: extra requests come as walk-ins and the
+    queue walk-ins face is the same (common random numbers)."""
+    sc = compose_scenario(["market=hotpot_chain", "sim.population=1000", "sim.days=1"])
+    model = CampaignModel(sc)
+    store = StoreAgent(model, 98, sc.market.operations, OperationsPlan())
+    cap = store.booking_capacity(weekend=True)
+    n = 3 * cap
+    results = []
+    for requested in (cap, 2 * cap, n):
+        booked = np.arange(n) < requested
+        status, wait, _, honoured = store.run_day(5, booked, np.zeros(n),
+                                                  np.zeros(n, dtype=bool),
+                                                  np.random.default_rng(7))
+        assert honoured.sum() == cap
+        results.append(wait[~honoured].mean())
+    assert results[1] <= results[0] + 1e-9 and results[2] <= results[0] + 1e-9
