@@ -81,7 +81,7 @@ def main() -> None:
 
 
 def _fail(err: ConfigError) -> typing.NoReturn:
-    print(f"error: {err}", file=sys.stderr)
+    print(f"o2osim: error: {err}", file=sys.stderr)
     sys.exit(EXIT_BAD_INPUT)
 
 
@@ -97,7 +97,7 @@ def _app(cfg: DictConfig) -> None:
     result = run_scenario(sc, progress=sys.stderr.isatty() and not os.environ.get("CI"))
     write_run(folder, result)
     print(format_scorecard(result.metrics, width=shutil.get_terminal_size().columns))
-    print(f"Run folder: {_shown_path(folder)}")
+    print(f"results: {_shown_path(folder)}")
 
 
 def _shown_path(folder: Path) -> str:

@@ -50,9 +50,9 @@ def write_text_atomic(path: str | os.PathLike[str], write: Callable[[IO[str]], A
 
 
 def write_json_atomic(path: str | os.PathLike[str], obj: Any) -> Path:
-    """``obj`` as indented JSON (UTF-8, keys sorted)."""
+    """``obj`` as indented JSON (UTF-8, keys in their order: targets stay in scorecard order)."""
     return write_text_atomic(path, lambda fh: (
-        json.dump(obj, fh, indent=2, sort_keys=True, ensure_ascii=False), fh.write("\n")))
+        json.dump(obj, fh, indent=2, ensure_ascii=False), fh.write("\n")))
 
 
 def write_csv_atomic(path: str | os.PathLike[str], frame: pd.DataFrame) -> Path:

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 GAP = "  "
-MIN_WRAP_WIDTH = 12
+MIN_WRAP_WIDTH = 8
 
 
 def format_value(kpi: str, value: Any) -> str:
@@ -51,24 +51,25 @@ def _wrap(text: str, width: int) -> list[str]:
 
 
 def _column_widths(rows: list[list[str]], wrappable: tuple[int, ...], width: int) -> list[int]:
+    """Natural widths, with the wrappable columns shrunk in proportion when too wide."""
     natural = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
     fixed = sum(w for c, w in enumerate(natural) if c not in wrappable)
     room = width - fixed - len(GAP) * (len(natural) - 1)
-    widths = list(natural)
-    for i, c in enumerate(wrappable):  # each wrappable column gets its share of what is left
-        share = max(MIN_WRAP_WIDTH, room // (len(wrappable) - i))
-        widths[c] = min(natural[c], share)
-        room -= widths[c]
-    return widths
+    wanted = sum(natural[c] for c in wrappable)
+    if wanted <= room:
+        return natural
+    return [max(MIN_WRAP_WIDTH, room * w // wanted) if c in wrappable else w
+            for c, w in enumerate(natural)]
 
 
 def format_scorecard(metrics: dict[str, Any], width: int = 80) -> str:
     """The scorecard of a run as a plain-text table at most ``width`` columns wide
     (when the columns can wrap that far)."""
-    facts = [(k, metrics.get(k)) for k in ("market", "plan", "seed", "population", "days")]
-    header = "Scorecard: " + ", ".join(
-        f"{k} {v:,}" if isinstance(v, int) and k != "seed" else f"{k} {v}"
-        for k, v in facts if v is not None)
+    facts = [f"o2osim {metrics.get('version', '')}".strip()]
+    facts += [f"{k} {metrics[k]}" for k in ("market", "plan", "seed") if k in metrics]
+    facts += [f"{metrics[k]:,} {unit}" for k, unit in (("population", "consumers"),
+                                                          ("days", "days")) if k in metrics]
+    header = " | ".join(facts)
     targets: dict[str, dict[str, Any]] = metrics.get("targets", {})
     if not targets:
         return header + "\nNo targets."
