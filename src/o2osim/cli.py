@@ -62,11 +62,13 @@ from o2osim.results import folders_with_results, run_folder_has_results, write_r
 
 EXIT_BAD_INPUT = 2
 TASK_NAME = "cli"
-"""``hydra.job.name``: Hydra names the job after the file holding the task function."""
+"""Hydra's task name for ``_app`` (the file name; ``conf/config.yaml`` sets ``hydra.job.name``)."""
 CONFIG_NAME = "config"
 PASS_THROUGH = ("help", "hydra_help", "cfg", "info", "shell_completion", "experimental_rerun")
 """Hydra options that run no job: handed to Hydra untouched."""
 GRAMMAR_URL = "https://hydra.cc/docs/1.3/advanced/override_grammar/basic/"
+COMPOSITION_ERRORS = (HydraException, OmegaConfBaseException, ConfigError)
+"""What bad input raises while composing and converting (anything else is a bug: raised)."""
 
 
 def main() -> None:
@@ -127,7 +129,7 @@ def preflight(argv: list[str]) -> list[str]:
             try:
                 return h.compose_config(config_name, lines, run_mode=mode, from_shell=True,
                                         with_log_configuration=False)
-            except Exception as exc:
+            except COMPOSITION_ERRORS as exc:
                 raise explain(exc) from exc
 
         multirun = args.multirun or h.get_mode(config_name, args.overrides) == RunMode.MULTIRUN
@@ -144,7 +146,7 @@ def preflight(argv: list[str]) -> list[str]:
             try:
                 cfg = compose(job, RunMode.RUN)
                 validate_scenario(to_scenario(cfg))
-            except Exception as exc:
+            except COMPOSITION_ERRORS as exc:
                 err = explain(exc)
                 if len(jobs) > 1:
                     task = " ".join(o for o in job if not o.startswith("hydra"))
@@ -333,11 +335,10 @@ class _Explainer:
         return ConfigError(path, given, allowed)
 
     def _culprit(self, exc: BaseException) -> Override | None:
-        text = str(exc)
-        for o in self.overrides:
-            if o.input_line in text or f"'{o.key_or_group}'" in text:
-                return o
-        return None
+        """The override Hydra names ("Error merging override k=v", "Could not override 'k'")."""
+        first = str(exc).partition("\n")[0]
+        return next((o for o in self.overrides if first.endswith(f" {o.input_line}")
+                     or f"'{o.key_or_group}'" in first), None)
 
     def _keys_under(self, parent: str) -> list[str]:
         """Keys of ``parent`` in the config composed from the chosen presets alone."""
@@ -346,7 +347,7 @@ class _Explainer:
         try:
             base = self.h.compose_config(self.config_name, groups, run_mode=RunMode.RUN,
                                          with_log_configuration=False)
-        except Exception:
+        except COMPOSITION_ERRORS:
             base = None
         node = base if not parent else OmegaConf.select(base, parent) if base else None
         if isinstance(node, DictConfig):
