@@ -90,7 +90,13 @@ CASES = [
     case("noise-zero", "market.experience.noise_sd=0", "market.experience.noise_sd", "0"),
     case("distance-zero", "market.population.distance_km_median=0",
          "market.population.distance_km_median", "0"),
-    # never negative: money, weights, penalties, interest
+    case("distance-decay-zero", "market.behaviour.distance_decay_km=0",
+         "market.behaviour.distance_decay_km", "0"),
+    case("price-sensitivity-mean-1", "market.population.price_sensitivity_mean=1",
+         "market.population.price_sensitivity_mean", "1"),
+    # never negative: money, weights, penalties, interest, spreads
+    case("basket-sigma-negative", "market.stores.basket_sigma=-0.1",
+         "market.stores.basket_sigma", "-0.1"),
     case("budget-negative", "plan.channels.livestream.budget_cny=-1",
          "plan.channels.livestream.budget_cny", "-1"),
     case("integration-cost-negative", "plan.integration_cost_cny=-5",

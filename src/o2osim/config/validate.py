@@ -210,7 +210,9 @@ BY_NAME: dict[str, Check] = {
     "contingency_reserve_share": Interval(0, 0.5),
     **dict.fromkeys(("cpm_cny", "basket_mean_cny", "half_saturation_ipc", "hill_shape",
                      "noise_sd", "distance_km_median", "capacity_visits_per_day",
-                     "interest_half_saturation", "lbs_radius_km"), POSITIVE),
+                     "interest_half_saturation", "lbs_radius_km", "distance_decay_km",
+                     "price_sensitivity_concentration"), POSITIVE),
+    "price_sensitivity_mean": Interval(0, 1, lo_open=True, hi_open=True),
     **dict.fromkeys(("gain_weight", "loss_weight", "quantity_cap"), NON_NEGATIVE),
     "arrival_profile": ListOf("24 non-negative hourly weights (hours 0-23)", NON_NEGATIVE,
                               length=24),
@@ -234,8 +236,8 @@ BY_PATTERN: tuple[tuple[Callable[[str], bool], Check], ...] = (
     (lambda n: n.endswith("_share") or "prob" in n.split("_"), UNIT),
     (lambda n: n.startswith("penalty_") or "interest" in n.split("_"), NON_NEGATIVE),
     (lambda n: n.split("_")[-1] in ("hour", "hours"), Interval(0, 24)),
-    (lambda n: n.split("_")[-1] in ("min", "cv", "multiplier", "factor", "weights", "profile"),
-     NON_NEGATIVE),
+    (lambda n: n.split("_")[-1] in ("km", "sigma", "min", "cv", "multiplier", "factor",
+                                    "weights", "profile"), NON_NEGATIVE),
 )
 """Checks by naming convention (units in the names, see schema.py); first match wins."""
 
