@@ -98,3 +98,14 @@ def test_booking_requests_beyond_capacity_do_not_lengthen_walk_in_waits() -> Non
         assert honoured.sum() == cap
         results.append(wait[~honoured].mean())
     assert results[1] <= results[0] + 1e-9 and results[2] <= results[0] + 1e-9
+
+
+def test_per_store_staffing_scales_only_that_store() -> None:
+    sc = compose_scenario(["market=retail_apparel", "sim.population=1000", "sim.days=1"])
+    model = CampaignModel(sc)
+    plan_ops = OperationsPlan(store_staff_multipliers=[2.0] + [1.0] * 19)
+    cashier = StationSpec(units=2, staffed=True)
+    doubled = StoreAgent(model, 0, sc.market.operations, plan_ops)
+    normal = StoreAgent(model, 1, sc.market.operations, plan_ops)
+    assert doubled.units(cashier, weekend=False) == [4, 4, 4]
+    assert normal.units(cashier, weekend=False) == [2, 2, 2]

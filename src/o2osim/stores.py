@@ -95,7 +95,10 @@ class StoreAgent(mesa.Agent):
         if not spec.staffed:
             return [spec.units] * len(self.hours.part_starts_min())
         p = self.plan_ops
-        base = spec.units * p.staff_multiplier * (p.weekend_staff_multiplier if weekend else 1.0)
+        own = (p.store_staff_multipliers[self.store_id]
+               if self.store_id < len(p.store_staff_multipliers) else 1.0)
+        base = (spec.units * p.staff_multiplier * own
+                * (p.weekend_staff_multiplier if weekend else 1.0))
         return [max(1, int(round(base * p.daypart_staff_multiplier[k])))
                 for k in self.hours.part_index()]
 

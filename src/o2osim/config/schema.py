@@ -359,6 +359,8 @@ class OperationsPlan:
     """Further scaling on Saturdays and Sundays."""
     daypart_staff_multiplier: list[float] = _three(1.0, 1.0, 1.0)
     """Further scaling in the morning / afternoon / evening day parts."""
+    store_staff_multipliers: list[float] = field(default_factory=list)
+    """Per-store scaling of staffed units, one value per store (empty = 1 for every store)."""
     booking_share: float = 0.0
     """Share of store visits booked online (possible for consumers with an online account)."""
     open_hour: float | None = None

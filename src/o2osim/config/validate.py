@@ -209,7 +209,7 @@ BY_NAME: dict[str, Check] = {
     "carryover": Interval(0, 1, hi_open=True),
     "contingency_reserve_share": Interval(0, 0.5),
     **dict.fromkeys(("cpm_cny", "basket_mean_cny", "half_saturation_ipc", "hill_shape",
-                     "noise_sd", "distance_km_median", "capacity_visits_per_day",
+                     "noise_sd", "distance_km_median",
                      "interest_half_saturation", "lbs_radius_km", "distance_decay_km",
                      "price_sensitivity_concentration"), POSITIVE),
     "price_sensitivity_mean": Interval(0, 1, lo_open=True, hi_open=True),
@@ -222,6 +222,7 @@ BY_NAME: dict[str, Check] = {
                                   Interval(0, 24), length=2),
     "daypart_staff_multiplier": ListOf("3 non-negative numbers (morning, afternoon, evening)",
                                        NON_NEGATIVE, length=3),
+    "store_staff_multipliers": ListOf("non-negative numbers, one per store", NON_NEGATIVE),
     **dict.fromkeys(("count", "network_degree", "market_size", "units", "repurchase_gap_days",
                      "dormancy_days", "validity_days", "per_person_limit", "base_steps"),
                     AT_LEAST_ONE),
@@ -313,6 +314,14 @@ def _plan_hours(ops: OperationsPlan, path: str, root: ScenarioConfig) -> Iterato
         market.close_hour if ops.close_hour is None else ops.close_hour, path)
 
 
+def _one_multiplier_per_store(ops: OperationsPlan, path: str, root: ScenarioConfig
+                              ) -> Iterator[ConfigError]:
+    given, stores = ops.store_staff_multipliers, root.market.stores.count
+    if given and len(given) != stores:
+        yield ConfigError(f"{path}.store_staff_multipliers", show(given),
+                          f"give one multiplier per store ({stores} stores) or none")
+
+
 def _market_covers_population(sc: ScenarioConfig, path: str, root: ScenarioConfig
                               ) -> Iterator[ConfigError]:
     size = sc.market.population.market_size
@@ -327,7 +336,7 @@ NODE_RULES: dict[type, tuple[NodeRule, ...]] = {
     ChannelPlan: (_flighting_has_a_week,),
     PlanConfig: (_plan_channels_in_market,),
     OperationsSpec: (_market_hours,),
-    OperationsPlan: (_plan_hours,),
+    OperationsPlan: (_plan_hours, _one_multiplier_per_store),
     ScenarioConfig: (_market_covers_population,),
 }
 """Rules that relate fields of one node (run after the node's own fields)."""

@@ -92,4 +92,22 @@ def format_scorecard(metrics: dict[str, Any], width: int = 80) -> str:
     out.append("")
     out.append("All targets met" if not missed else
                f"{len(missed)} of {len(targets)} targets missed: {', '.join(missed)}")
+    kpis = metrics.get("kpis", {})
+    shown = [(label, format_value(kpi, kpis[kpi])) for kpi, label in CONTEXT if kpi in kpis]
+    if shown:
+        out.append("")
+        pad = max(len(label) for label, _ in shown)
+        out += [f"{label.ljust(pad)}  {value}" for label, value in shown]
     return "\n".join(out)
+
+
+CONTEXT = (
+    ("purchasers", "Purchasers (simulated consumers)"),
+    ("revenue_cny", "Revenue"),
+    ("total_cost_cny", "Total cost (media + coupons + integration)"),
+    ("mean_wait_min", "Mean wait in store"),
+    ("p95_wait_min", "95th-percentile wait in store"),
+    ("walkout_rate", "Store walk-outs (balked or reneged)"),
+    ("coupon_check_failure_rate", "Coupon checks failed at the till"),
+)
+"""KPIs printed under the targets: money and the in-store queues (issue 3)."""
