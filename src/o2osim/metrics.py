@@ -2,6 +2,28 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from o2osim import __version__
+from o2osim.population import (
+    ACCOUNT,
+    BUYER,
+    EVER_AWARE,
+    EXPOSED,
+    EXPOSED_ONLINE,
+    MEMBER,
+    MEMBER_BOUGHT_ONLINE,
+    UNIFIED,
+    VISITED_AFTER_ONLINE,
+)
+
+if TYPE_CHECKING:
+    from o2osim.model import CampaignModel
+
+
 KPI_NAMES: tuple[str, ...] = (
     "conversion_rate",
     "satisfaction_rate",
@@ -37,27 +59,6 @@ KPI_NAMES: tuple[str, ...] = (
     "coupon_check_failure_rate",
 )
 """Every KPI written under ``"kpis"`` in ``metrics.json``; targets may name any of them."""
-
-from typing import TYPE_CHECKING, Any  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from o2osim import __version__  # noqa: E402
-from o2osim.population import (  # noqa: E402
-    ACCOUNT,
-    BUYER,
-    EVER_AWARE,
-    EXPOSED,
-    EXPOSED_ONLINE,
-    MEMBER,
-    MEMBER_BOUGHT_ONLINE,
-    UNIFIED,
-    VISITED_AFTER_ONLINE,
-)
-
-if TYPE_CHECKING:
-    from o2osim.model import CampaignModel
 
 UNITS: dict[str, str] = {
     "population": "simulated consumers",
@@ -121,7 +122,6 @@ def compute_kpis(model: CampaignModel, daily: pd.DataFrame) -> dict[str, float]:
         "online_to_store_rate": _ratio(_count(hist, VISITED_AFTER_ONLINE),
                                        _count(hist, EXPOSED_ONLINE)),
         "offline_member_online_repurchase_rate": _ratio(
-            int(np.count_nonzero(members & (hist & MEMBER_BOUGHT_ONLINE))) if False else
             int(np.count_nonzero((members > 0) & ((hist & MEMBER_BOUGHT_ONLINE) > 0))),
             int(np.count_nonzero(members))),
         "coupon_claim_rate": _ratio(tot.coupons_claimed, tot.coupons_offered),
