@@ -73,9 +73,15 @@ def arrival_minutes(rng: np.random.Generator, profile: list[float], hours: Openi
     weight = np.asarray(profile, dtype=np.float64) * (hi - lo)
     if weight.sum() <= 0:
         weight = hi - lo
-    hour = rng.choice(24, size=n, p=weight / weight.sum())
+    cum = np.cumsum(weight / weight.sum())
+    hour = np.minimum(np.searchsorted(cum, rng.random(n), side="right"), 23)
     t = lo[hour] + rng.random(n) * (hi[hour] - lo[hour])
     return np.sort((t - hours.open_hour) * 60.0)
+
+
+def p95(values: np.ndarray) -> float:
+    """95th percentile (linear interpolation, as numpy's default), 0 for no values."""
+    return float(np.percentile(values, 95)) if values.size else 0.0
 
 
 class StoreAgent(mesa.Agent):
@@ -89,6 +95,10 @@ class StoreAgent(mesa.Agent):
         self.plan_ops = plan_ops
         self.hours = opening(ops, plan_ops)
         self.ledger: list[tuple[float, ...]] = []
+        self._units: dict[bool, list[list[int]]] = {
+            weekend: [self.units(spec, weekend) for spec in ops.stations.values()]
+            for weekend in (False, True)}
+        self._booking_cap = {weekend: self.booking_capacity(weekend) for weekend in (False, True)}
 
     def units(self, spec: StationSpec, weekend: bool) -> list[int]:
         """Units of a station in each day part today."""
@@ -121,7 +131,7 @@ class StoreAgent(mesa.Agent):
         weekend = day % 7 >= 5
         ops = self.ops
         honoured = booked.copy()
-        cap = self.booking_capacity(weekend)
+        cap = self._booking_cap[weekend]
         if honoured.sum() > cap:  # bookings beyond capacity are refused: they come as walk-ins
             over = np.flatnonzero(honoured)[cap:]
             honoured[over] = False
@@ -130,13 +140,13 @@ class StoreAgent(mesa.Agent):
         patience = np.where(honoured, ops.booked_patience_mean_min,
                             ops.patience_mean_min) * rng.exponential(1.0, n)
         stations = [
-            Station(units_by_part=self.units(spec, weekend),
+            Station(units_by_part=units,
                     part_starts_min=self.hours.part_starts_min(),
                     service_min=gamma_times(rng, spec.service_time_mean_min,
                                             spec.service_time_cv, n),
                     used=rng.random(n) < spec.use_share,
                     checkout=spec.checkout)
-            for spec in ops.stations.values()
+            for spec, units in zip(ops.stations.values(), self._units[weekend], strict=True)
         ]
         res = simulate_store_day(t, honoured[order], patience[order], check_min[order],
                                  check_fails[order], stations, self.hours.minutes,
@@ -150,7 +160,7 @@ class StoreAgent(mesa.Agent):
             self.store_id, day, n, int((status == SERVED).sum()), int((status == BALKED).sum()),
             int((status == RENEGED).sum()),
             float(waits.mean()) if waits.size else 0.0,
-            float(np.percentile(waits, 95)) if waits.size else 0.0,
+            p95(waits),
             res.busy_unit_min / res.open_unit_min if res.open_unit_min > 0 else 0.0,
             int((check_min > 0).sum()), int(failed.sum())))
         return status, wait, failed, honoured
