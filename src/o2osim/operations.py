@@ -25,6 +25,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import simpy
@@ -174,26 +175,27 @@ def simulate_store_day(
             for _, ev in idle:
                 ev.succeed()
 
-    def arrivals():  # type: ignore[no-untyped-def]
-        first = stations[0] if stations else None
-        capacity = max(first.units_by_part) if first else 1
-        for i in range(n):
-            gap = arrival_min[i] - env.now
-            if gap > 0:
-                yield env.timeout(gap)
-            if (first is not None and used[0][i] and not is_booked[i]
-                    and lines[0].waiting(env.now, deadline) >= balk_queue_per_server * capacity
-                    and balk_queue_per_server < np.inf):
-                status[i] = BALKED
-                continue
-            hand_on(i, 0)
+    first = stations[0] if stations else None
+    balk_at = (balk_queue_per_server * max(first.units_by_part)
+               if first is not None and balk_queue_per_server < np.inf else None)
+
+    def arrive(i: int, _event: simpy.Event) -> None:
+        """A customer walks in: a walk-in facing too long a line leaves (balks)."""
+        if (balk_at is not None and used[0][i] and not is_booked[i]
+                and lines[0].waiting(env.now, deadline) >= balk_at):
+            status[i] = BALKED
+            return
+        hand_on(i, 0)
+
+    # Arrivals are plain timed callbacks (no process each): the cheapest simpy event.
+    for i, at in enumerate(np.asarray(arrival_min, dtype=np.float64).tolist()):
+        env.timeout(at).callbacks.append(partial(arrive, i))
 
     for k, st in enumerate(stations):
         for unit in range(max(max(st.units_by_part), 1)):
             env.process(unit_process(k, unit))
         if varying[k]:
             env.process(wake_at_part_starts(k))
-    env.process(arrivals())
     env.run()
     open_unit_min = 0.0
     for st in stations:
