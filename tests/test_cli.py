@@ -183,3 +183,17 @@ def test_atomic_json_write_replaces_and_leaves_no_temp_file(tmp_path: Path) -> N
     assert json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8")) == {"b": "统一"}
     assert [p.name for p in tmp_path.iterdir()] == ["metrics.json"]
     assert run_folder_has_results(tmp_path)
+
+
+def test_replicated_run_writes_one_row_per_replication(o2osim: RunO2osim,
+                                                      tmp_path: Path) -> None:
+    proc = o2osim(*SMALL, "sim.replications=3", "sim.workers=1", "hydra.run.dir=results/rep")
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "results" / "rep"
+    table = pd.read_csv(out / "replications.csv")
+    assert list(table["replication"]) == [0, 1, 2]
+    metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["replications"] == 3
+    assert "p=" in proc.stdout
+    for t in metrics["targets"].values():
+        assert 0.0 <= t["probability"] <= 1.0

@@ -58,7 +58,12 @@ from o2osim.config.validate import (
     unknown_key_error,
 )
 from o2osim.reports import format_scorecard
-from o2osim.results import folders_with_results, run_folder_has_results, write_run
+from o2osim.results import (
+    folders_with_results,
+    run_folder_has_results,
+    write_csv_atomic,
+    write_run,
+)
 
 EXIT_BAD_INPUT = 2
 TASK_NAME = "cli"
@@ -93,10 +98,12 @@ def _app(cfg: DictConfig) -> None:
         sc = validate_scenario(to_scenario(cfg))
     except ConfigError as err:  # preflight checked this already; never run on bad input
         _fail(err)
-    from o2osim.model import run_scenario  # the engine is only imported to run
+    from o2osim.replications import run_replications  # the engine is only imported to run
 
     folder = Path(HydraConfig.get().runtime.output_dir)
-    result = run_scenario(sc, progress=sys.stderr.isatty() and not os.environ.get("CI"))
+    progress = sys.stderr.isatty() and not os.environ.get("CI")
+    result, table = run_replications(sc, sc.sim.replications, sc.sim.workers, progress)
+    write_csv_atomic(folder / "replications.csv", table)
     write_run(folder, result)
     print(format_scorecard(result.metrics, width=shutil.get_terminal_size().columns))
     print(f"results: {_shown_path(folder)}")

@@ -409,6 +409,11 @@ class SimConfig:
     days: int = 112
     """Simulated days (112 = 16 weeks: 4 planning + 8 execution + 4 optimisation)."""
     seed: int = 0
+    replications: int = 1
+    """Independent replications (seeds derived from ``seed``); metrics then carry
+    means, spreads, 90 % intervals and the probability of meeting each target."""
+    workers: int = 0
+    """Processes for replications (0 = every core); results do not depend on it."""
 
 
 @dataclass

@@ -223,6 +223,8 @@ BY_NAME: dict[str, Check] = {
     "daypart_staff_multiplier": ListOf("3 non-negative numbers (morning, afternoon, evening)",
                                        NON_NEGATIVE, length=3),
     "store_staff_multipliers": ListOf("non-negative numbers, one per store", NON_NEGATIVE),
+    "replications": Interval(1, 1000),
+    "workers": Interval(0, 256),
     **dict.fromkeys(("count", "network_degree", "market_size", "units", "repurchase_gap_days",
                      "dormancy_days", "validity_days", "per_person_limit", "base_steps"),
                     AT_LEAST_ONE),

@@ -62,6 +62,14 @@ def _column_widths(rows: list[list[str]], wrappable: tuple[int, ...], width: int
             for c, w in enumerate(natural)]
 
 
+def _result(t: dict[str, Any], metrics: dict[str, Any]) -> str:
+    """MET / MISSED, with the share of replications meeting it when replicated."""
+    word = "MET" if t["met"] else "MISSED"
+    if metrics.get("replications", 1) > 1 and "probability" in t:
+        return f"{word} p={t['probability']:.2f}"
+    return word
+
+
 def format_scorecard(metrics: dict[str, Any], width: int = 80) -> str:
     """The scorecard of a run as a plain-text table at most ``width`` columns wide
     (when the columns can wrap that far)."""
@@ -77,7 +85,7 @@ def format_scorecard(metrics: dict[str, Any], width: int = 80) -> str:
     for name, t in targets.items():
         rows.append([t.get("label") or name, t["kpi"],
                      f"{t['op']} {format_value(t['kpi'], t['threshold'])}",
-                     format_value(t["kpi"], t["value"]), "MET" if t["met"] else "MISSED"])
+                     format_value(t["kpi"], t["value"]), _result(t, metrics)])
     widths = _column_widths(rows, (0, 1), width)
     out = [header, ""]
     for i, row in enumerate(rows):
