@@ -105,6 +105,9 @@ def _app(cfg: DictConfig) -> None:
     result, table = run_replications(sc, sc.sim.replications, sc.sim.workers, progress)
     write_csv_atomic(folder / "replications.csv", table)
     write_run(folder, result)
+    from o2osim.reports.report import write_report
+
+    write_report(folder)  # reads the files just written: report.md, report.html, PNGs
     print(format_scorecard(result.metrics, width=shutil.get_terminal_size().columns))
     print(f"results: {_shown_path(folder)}")
 
