@@ -24,3 +24,15 @@ def test_report_is_written_from_the_run_folder(tmp_path: Path) -> None:
     assert "## What to change" in md
     # the fragmented plan misses conversion: the report names a lever for it
     assert "unified_id_share" in md and "Full-channel conversion" in md
+
+
+def test_what_to_change_skips_levers_already_pulled() -> None:
+    from o2osim.reports.report import advice
+
+    integrated = {"integration": {"unified_id_share": 0.92, "o2o_traffic_guidance": True},
+                  "coupon": {"redeem_where": "both"}, "promise_level": 0.72}
+    fragmented = {"integration": {"unified_id_share": 0.0, "o2o_traffic_guidance": False},
+                  "coupon": {"redeem_where": "online"}, "promise_level": 0.88}
+    assert "unified_id_share" not in advice("conversion_rate", integrated)
+    text = advice("conversion_rate", fragmented)
+    assert "unified_id_share` (now 0.0)" in text and "redeem_where` (now online)" in text

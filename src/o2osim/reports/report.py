@@ -23,31 +23,84 @@ from o2osim.reports.scorecard import format_value  # noqa: E402
 
 PHASE_COLOURS = {"planning": "#eeeeee", "execution": "#e3f0fb", "optimisation": "#fdf1dc"}
 
-LEVERS: dict[str, str] = {
-    "conversion_rate": "raise `plan.integration.unified_id_share` (retargeting aware non-buyers "
-                       "needs a unified ID), make the coupon redeemable in store "
-                       "(`plan.coupon.redeem_where=both`), send online traffic to stores "
-                       "(`plan.integration.o2o_traffic_guidance=true`)",
-    "satisfaction_rate": "promise what the store delivers (`plan.promise_level` close to "
-                         "`market.stores.reality_level`), keep prices in parity, brief staff, "
-                         "sync the calendars, unify membership, staff the weekend peaks "
-                         "(`plan.operations.weekend_staff_multiplier`)",
-    "roi": "move budget to channels with the best measured ROI "
-           "(`plan.integration.budget_reallocation=true`), cut spend on saturated channels, "
-           "lift conversion (above)",
-    "online_to_store_rate": "turn on `plan.integration.o2o_traffic_guidance`, claimable store "
-                            "coupons (`plan.coupon.claim_where=both`), more LBS budget "
-                            "(`plan.channels.lbs_ads.budget_cny`)",
-    "offline_member_online_repurchase_rate": "unify membership and the customer ID, and fund "
-                                             "`plan.channels.member_push`",
-    "steps_to_redeem": "unify membership (no re-registration) and let the till scan online "
-                       "coupons (`plan.integration.pos_coupon_integrated=true`)",
-    "calendar_sync_rate": "set `plan.integration.calendar_lag_weeks=0`",
-    "unified_profile_rate": "raise `plan.integration.unified_id_share` and unify membership",
-    "cross_channel_consistency_rate": "redeem online coupons in store, price parity, "
-                                      "briefed staff, synced calendar, unified membership",
+Lever = tuple[str, str, Any]
+"""(plan setting, advice, value that means the lever is already pulled)."""
+
+LEVERS: dict[str, list[Lever]] = {
+    "conversion_rate": [
+        ("integration.unified_id_share", "raise it: retargeting aware non-buyers needs a "
+         "unified customer ID", lambda v: v >= 0.9),
+        ("coupon.redeem_where", "set it to both: online coupons usable in store",
+         lambda v: v == "both"),
+        ("integration.o2o_traffic_guidance", "turn it on: send online traffic to stores",
+         lambda v: v is True),
+        ("promise_level", "bring it down to what stores deliver: disappointed visitors do "
+         "not buy", None),
+    ],
+    "satisfaction_rate": [
+        ("promise_level", "promise what the store delivers (market.stores.reality_level)",
+         None),
+        ("integration.price_parity", "keep online and store prices equal", lambda v: v is True),
+        ("integration.staff_briefed", "brief store staff on the campaign rules",
+         lambda v: v is True),
+        ("integration.calendar_lag_weeks", "set it to 0: run the store promotion with the "
+         "online one", lambda v: v == 0),
+        ("integration.unified_membership", "one membership: no re-registration in store",
+         lambda v: v is True),
+        ("operations.weekend_staff_multiplier", "staff the weekend peaks", lambda v: v >= 1),
+    ],
+    "roi": [
+        ("integration.budget_reallocation", "move the reserve to the channels with the best "
+         "measured ROI", lambda v: v is True),
+        ("channels", "cut spend on saturated channels; lift conversion (above)", None),
+    ],
+    "online_to_store_rate": [
+        ("integration.o2o_traffic_guidance", "turn it on", lambda v: v is True),
+        ("coupon.claim_where", "let store coupons be claimed (both)", lambda v: v == "both"),
+        ("channels.lbs_ads.budget_cny", "more location-based ads near stores", None),
+    ],
+    "offline_member_online_repurchase_rate": [
+        ("integration.unified_membership", "one membership across channels",
+         lambda v: v is True),
+        ("channels.member_push.budget_cny", "fund mini-program pushes to members", None),
+    ],
+    "steps_to_redeem": [
+        ("integration.unified_membership", "no re-registration step in store",
+         lambda v: v is True),
+        ("integration.pos_coupon_integrated", "let the till scan online coupons",
+         lambda v: v is True),
+    ],
+    "calendar_sync_rate": [("integration.calendar_lag_weeks", "set it to 0",
+                            lambda v: v == 0)],
+    "unified_profile_rate": [("integration.unified_id_share", "raise it", lambda v: v >= 0.9)],
+    "cross_channel_consistency_rate": [
+        ("coupon.redeem_where", "both", lambda v: v == "both"),
+        ("integration.price_parity", "keep prices equal", lambda v: v is True),
+        ("integration.staff_briefed", "brief staff", lambda v: v is True),
+    ],
 }
 """The levers behind each target (docs/model.md, "What the integration levers do")."""
+
+
+def _plan_value(plan: dict[str, Any], dotted: str) -> Any:
+    node: Any = plan
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def advice(kpi: str, plan: dict[str, Any] | None) -> str:
+    """The levers of a missed target that the plan has not pulled yet, with their values."""
+    parts = []
+    for setting, text, pulled in LEVERS.get(kpi, []):
+        value = _plan_value(plan, setting) if plan else None
+        if plan and pulled is not None and value is not None and pulled(value):
+            continue  # already pulled
+        shown = f" (now {value})" if value is not None and not isinstance(value, dict) else ""
+        parts.append(f"`plan.{setting}`{shown}: {text}")
+    return "; ".join(parts) if parts else "every lever behind it is already pulled"
 
 
 def _shade_phases(ax: Any, daily: pd.DataFrame) -> None:
@@ -145,7 +198,8 @@ def figures(folder: Path, metrics: dict[str, Any], daily: pd.DataFrame,
     return out
 
 
-def markdown(metrics: dict[str, Any], figs: dict[str, Path]) -> str:
+def markdown(metrics: dict[str, Any], figs: dict[str, Path],
+             plan: dict[str, Any] | None = None) -> str:
     """The report as Markdown (figures linked by file name)."""
     k = metrics["kpis"]
     lines = [f"# o2osim report — {metrics['market']} × {metrics['plan']}", "",
@@ -176,7 +230,7 @@ def markdown(metrics: dict[str, Any], figs: dict[str, Path]) -> str:
         lines.append(f"* **{t.get('label') or t['kpi']}** "
                      f"({format_value(t['kpi'], t['value'])}, needs {t['op']} "
                      f"{format_value(t['kpi'], t['threshold'])}): "
-                     f"{LEVERS.get(t['kpi'], 'see docs/model.md')}.")
+                     f"{advice(t['kpi'], plan)}.")
     titles = {"funnel": "Funnel", "daily": "Day by day", "channels": "Channels",
               "satisfaction": "Satisfaction and what drove it", "stores": "Store queues"}
     for name, path in figs.items():
@@ -233,7 +287,13 @@ def write_report(folder: str | Path) -> Path:
     stores_path = folder / "stores.csv"
     stores = pd.read_csv(stores_path) if stores_path.exists() else None
     figs = figures(folder, metrics, daily, stores)
-    md = markdown(metrics, figs)
+    config = folder / ".hydra" / "config.yaml"
+    plan = None
+    if config.exists():
+        from omegaconf import OmegaConf
+
+        plan = OmegaConf.to_container(OmegaConf.load(config)).get("plan")  # type: ignore[union-attr]
+    md = markdown(metrics, figs, plan)
     (folder / "report.md").write_text(md, encoding="utf-8")
     page = folder / "report.html"
     page.write_text(to_html(md, figs), encoding="utf-8")
