@@ -60,7 +60,6 @@ from o2osim.population import (
 from o2osim.rng import stream
 from o2osim.stores import STORE_COLUMNS, StoreAgent
 
-PHASES = ("planning", "execution", "optimisation")
 OPTIMISATION_START_DAY = 12 * 7
 
 
