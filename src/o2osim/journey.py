@@ -162,7 +162,8 @@ def purchase_intent(pop: Population, day: int, beh: BehaviourSpec, plan: PlanCon
     holding = pop.coupon_expiry_day >= day
     rel = coupons.relative_discount(plan.coupon)
     h = np.where(holding, h * price_response(pop.price_sensitivity, rel, beh.price_elasticity), h)
-    ready = ((pop.state & AWARE) > 0) & ((day - pop.last_purchase_day) >= beh.repurchase_gap_days)
+    since = day - pop.last_purchase_day.astype(np.int32)  # int16 would wrap after day 767
+    ready = ((pop.state & AWARE) > 0) & (since >= beh.repurchase_gap_days)
     return np.flatnonzero(ready & (u < h))
 
 

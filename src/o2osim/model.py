@@ -206,7 +206,8 @@ class CampaignModel(mesa.Model):
             self._reallocate_reserve()
 
         # Lifecycle: customers without a purchase for long become dormant (seed 004).
-        lapsed = (pop.segment == 1) & ((day - pop.last_purchase_day) > beh.dormancy_days)
+        since = day - pop.last_purchase_day.astype(np.int32)
+        lapsed = (pop.segment == 1) & (since > beh.dormancy_days)
         pop.segment[lapsed] = 2
         pop.interest *= np.float32(beh.interest_retention_per_day)
 

@@ -224,9 +224,10 @@ BY_NAME: dict[str, Check] = {
                                        NON_NEGATIVE, length=3),
     "store_staff_multipliers": ListOf("non-negative numbers, one per store", NON_NEGATIVE),
     "replications": Interval(1, 1000),
+    "validity_days": Interval(1, 3650),  # expiry days are int16: day + validity < 32767
     "workers": Interval(0, 256),
     **dict.fromkeys(("count", "network_degree", "market_size", "units", "repurchase_gap_days",
-                     "dormancy_days", "validity_days", "per_person_limit", "base_steps"),
+                     "dormancy_days", "per_person_limit", "base_steps"),
                     AT_LEAST_ONE),
     "requires": OneOf(REQUIRES),
     "audience": OneOf(AUDIENCES),
