@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -76,14 +77,15 @@ def one(size: int, market: str, plan: str | None, days: int, seed: int) -> dict[
     model = CampaignModel(sc)
     t1 = time.perf_counter()
 
-    store_s = 0.0
+    store_s = store_cpu_s = 0.0
     run_stores = model._run_stores
 
     def timed_stores(visitors, day):  # type: ignore[no-untyped-def]
-        nonlocal store_s
-        s = time.perf_counter()
+        nonlocal store_s, store_cpu_s
+        s, c = time.perf_counter(), time.process_time()
         out = run_stores(visitors, day)
         store_s += time.perf_counter() - s
+        store_cpu_s += time.process_time() - c
         return out
 
     model._run_stores = timed_stores  # type: ignore[method-assign]
@@ -107,6 +109,9 @@ def one(size: int, market: str, plan: str | None, days: int, seed: int) -> dict[
         "consumer_days_per_s_without_stores": size * days / max(run_s - store_s, 1e-9),
         "store_visits": visits,
         "store_visits_per_s": visits / store_s if store_s > 0 else 0.0,
+        "store_cpu_s": store_cpu_s,
+        "store_visits_per_cpu_s": visits / store_cpu_s if store_cpu_s > 0 else 0.0,
+        "load_avg_1min_before": os.getloadavg()[0] if hasattr(os, "getloadavg") else -1.0,
         "state_bytes_per_consumer": model.pop.nbytes() / size,
         "peak_bytes_per_consumer": (peak_after - rss_before) / size,
         "peak_growth_over_prior_peak_bytes_per_consumer": (peak_after - peak_before) / size,
@@ -149,7 +154,8 @@ def median_row(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def print_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Print every run, then the targets against each size's median; return the medians."""
     head = (f"{'consumers':>10} {'days':>5} {'setup s':>8} {'run s':>7} {'M c-days/s':>10} "
-            f"{'peak B/c':>8} {'state B/c':>9} {'stores s':>8} {'visits/s':>9}")
+            f"{'peak B/c':>8} {'state B/c':>9} {'stores s':>8} {'visits/s':>9} "
+            f"{'visits/cpu-s':>12} {'load':>5}")
     sizes = list(dict.fromkeys(r["population"] for r in rows))
     medians = [median_row([r for r in rows if r["population"] == n]) for n in sizes]
     repeated = len(rows) > len(sizes)
@@ -162,7 +168,8 @@ def print_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             print(f"{label:>10} {r['days']:>5} {r['setup_s']:>8.2f} {r['run_s']:>7.2f} "
                   f"{r['consumer_days_per_s'] / 1e6:>10.2f} "
                   f"{r['peak_bytes_per_consumer']:>8.0f} {r['state_bytes_per_consumer']:>9.0f} "
-                  f"{r['store_s']:>8.2f} {r['store_visits_per_s']:>9,.0f}")
+                  f"{r['store_s']:>8.2f} {r['store_visits_per_s']:>9,.0f} "
+                  f"{r['store_visits_per_cpu_s']:>12,.0f} {r['load_avg_1min_before']:>5.2f}")
     print()
     print("targets" + (" (median of the runs of each size):" if repeated else ":"))
     for r in medians:

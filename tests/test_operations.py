@@ -109,3 +109,25 @@ def test_per_store_staffing_scales_only_that_store() -> None:
     normal = StoreAgent(model, 1, sc.market.operations, plan_ops)
     assert doubled.units(cashier, weekend=False) == [4, 4, 4]
     assert normal.units(cashier, weekend=False) == [2, 2, 2]
+
+
+def test_p95_matches_numpy_percentile() -> None:
+    from o2osim.stores import p95
+
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 3, 19, 20, 21, 100, 1001):
+        values = rng.exponential(5.0, n)
+        assert abs(p95(values) - float(np.percentile(values, 95))) < 1e-12
+    assert p95(np.empty(0)) == 0.0
+
+
+def test_customers_stranded_by_a_closed_station_renege() -> None:
+    """A station with no unit on duty for the rest of the day: its line leaves."""
+    n = 50
+    arrivals = np.linspace(0.0, 100.0, n)
+    station = Station([1, 0], [0.0, 50.0], np.full(n, 10.0), np.ones(n, dtype=bool), False)
+    result = simulate_store_day(arrivals, np.zeros(n, dtype=bool), np.full(n, np.inf),
+                                np.zeros(n), np.zeros(n, dtype=bool), [station], 100.0, np.inf)
+    assert (result.status == RENEGED).sum() > 0
+    assert (result.status == SERVED).sum() <= 6  # one unit, 10-min services, 50 min + overrun
+    assert np.isfinite(result.wait_min).all()

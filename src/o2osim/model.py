@@ -58,7 +58,7 @@ from o2osim.population import (
     build_population,
 )
 from o2osim.rng import stream
-from o2osim.stores import STORE_COLUMNS, StoreAgent
+from o2osim.stores import STORE_COLUMNS, StoreAgent, run_stores_day
 
 OPTIMISATION_START_DAY = 12 * 7
 
@@ -339,18 +339,9 @@ class CampaignModel(mesa.Model):
         copies = np.maximum(copies, 1)
         owner = np.repeat(np.arange(k), copies)  # real arrival -> visitor
         first = (np.cumsum(copies) - copies).astype(np.int64)
-        real_store = pop.store_id[visitors][owner]
-        status = np.zeros(owner.size, dtype=np.int8)
-        wait = np.zeros(owner.size)
-        failed = np.zeros(owner.size, dtype=bool)
-        honoured = np.zeros(owner.size, dtype=bool)
-        order = np.argsort(real_store, kind="stable")
-        bounds = np.searchsorted(real_store[order], np.arange(len(self.stores) + 1))
-        for s, store in enumerate(self.stores):
-            rows = order[bounds[s]:bounds[s + 1]]
-            o = owner[rows]
-            status[rows], wait[rows], failed[rows], honoured[rows] = store.run_day(
-                day, booked[o], check_min[o], fails[o] & checking[o], rng)
+        status, wait, failed, honoured = run_stores_day(
+            self.stores, day, pop.store_id[visitors][owner].astype(np.int64), booked[owner],
+            check_min[owner], (fails & checking)[owner], rng)
         self.wait_samples.append(wait[status != 1].astype(np.float32))
         self.today.coupon_checks += int((check_min[owner] > 0).sum())
         self.today.coupon_checks_failed += int(failed.sum())

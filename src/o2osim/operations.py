@@ -1,18 +1,26 @@
 """One store's day, minute by minute, in simpy (DESIGN §2 "In-store operations").
 
 A visit passes through the store's stations in order (apparel: fitting room, cashier;
-hotpot: table, cashier; services: service chair, front desk). Each station is a
-``simpy.PriorityResource`` whose units are staff, tables, rooms or slots. Booked
-customers queue ahead of walk-ins (priority 0 vs 1) and never balk; a walk-in who sees
+hotpot: table, cashier; services: service chair, front desk). A station has units
+(staff, tables, rooms, slots) and one line in which booked customers stand ahead of
+walk-ins, each first come first served (what a ``simpy.PriorityResource`` with
+priorities 0 / 1 does). Booked customers never balk; a walk-in who sees
 ``balk_queue_per_server`` or more people waiting per unit at the first station leaves
-at once (balking); anyone whose patience runs out while waiting leaves (reneging,
-``got = yield req | env.timeout(patience)`` as in simpy's bank_renege example).
+at once (balking); anyone whose patience runs out while waiting leaves (reneging).
 The station marked ``checkout`` verifies online coupons: a scan when the POS is joined
 to the online system, a slower manual check (which may fail) when it is not.
 
-Staffing by day part: a staffed station has as many units as its busiest day part; in
-quieter parts a "rota" process holds the surplus units (priority -1, so it takes each
-unit as soon as it frees and never interrupts a customer).
+Staffing by day part: the units on duty change at each day part's start; a unit going
+off duty finishes the customer it is serving first and never interrupts anyone.
+
+Events: every state change is a plain simpy timed event with a callback (an arrival, the
+end of a service, a change of shift), the cheapest thing simpy schedules. A free unit
+starts serving an arriving customer at once; a unit finishing a service takes the next
+customer in line; a customer whose patience ran out before a unit reached them left at
+that moment (reneged, resolved lazily when reached, which gives the same waits and
+outcomes as simpy's bank_renege pattern ``yield req | env.timeout(patience)`` with
+one event per visit and station instead of three or four: tests/test_erlang_c.py
+checks the waits against queueing theory).
 
 Clock: ``env.now`` is minutes since the store opened on the model's current ``day``;
 the day index never changes inside a store day (one time axis, see model.py).
@@ -22,7 +30,6 @@ this is an M/M/c queue and waits match Erlang C (tests/test_erlang_c.py).
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import deque
 from dataclasses import dataclass
 from functools import partial
@@ -53,19 +60,14 @@ class DayResult:
     open_unit_min: float  # unit-minutes available, all stations
 
 
-class _Line:
-    """The queue of one station: bookings first, then walk-ins, each first come first
-    served (what a ``PriorityResource`` with priorities 0 / 1 does), plus the servers
-    waiting for work."""
-
-    def __init__(self) -> None:
-        self.booked: deque[int] = deque()
-        self.walk_in: deque[int] = deque()
-        self.idle: list[tuple[int, simpy.Event]] = []
-
-    def waiting(self, now: float, deadline: list[float]) -> int:
-        """People still in line (those whose patience ran out have left)."""
-        return sum(1 for q in (self.booked, self.walk_in) for i in q if deadline[i] >= now)
+def open_unit_minutes(stations: list[Station], open_min: float) -> float:
+    """Unit-minutes on duty over opening hours, all stations (utilisation's denominator)."""
+    total = 0.0
+    for st in stations:
+        bounds = [*st.part_starts_min[1:], open_min]
+        total += sum(u * (e - s) for s, e, u in
+                     zip(st.part_starts_min, bounds, st.units_by_part, strict=True))
+    return total
 
 
 def simulate_store_day(
@@ -82,15 +84,13 @@ def simulate_store_day(
 
     ``check_min`` is the extra time at checkout for verifying an online coupon (0 when
     the arrival has none); ``check_fails`` marks arrivals whose check will fail.
-
-    Each unit of a station is a simpy process that takes the next customer in line,
-    serves them and hands them on; a customer whose patience ran out before a unit
-    reached them has left at that moment (reneged). This is the same queue as one
-    process per customer holding a ``PriorityResource`` request with a patience
-    timeout (simpy's bank_renege pattern), with about half the events per visit.
+    Customers still in a line when the day's events run out (a station with no unit
+    on duty for the rest of the day) have left: reneged.
     """
     n = arrival_min.shape[0]
+    n_st = len(stations)
     env = simpy.Environment()
+    timeout = env.timeout
     # Plain lists: element access in the event loop is several times faster than numpy.
     status = [SERVED] * n
     wait = [0.0] * n
@@ -100,108 +100,104 @@ def simulate_store_day(
     is_booked = np.asarray(booked, dtype=bool).tolist()
     used = [np.asarray(st.used, dtype=bool).tolist() for st in stations]
     service_min = [np.asarray(st.service_min, dtype=np.float64).tolist() for st in stations]
-    check = np.asarray(check_min, dtype=np.float64).tolist()
-    lines = [_Line() for _ in stations]
-    varying = [len(set(st.units_by_part)) > 1 for st in stations]
-    fixed = [None if varying[k] else st.units_by_part[0] for k, st in enumerate(stations)]
+    if any(st.checkout for st in stations):
+        check = np.asarray(check_min, dtype=np.float64).tolist()
+        service_min = [[s + c for s, c in zip(times, check, strict=True)] if st.checkout
+                       else times for st, times in zip(stations, service_min, strict=True)]
+    # route[k][i]: the first station at or after k that customer i uses (-1: none left).
+    route = [[-1] * n]
+    for k in range(n_st - 1, -1, -1):
+        route.insert(0, [k if u else j for u, j in zip(used[k], route[0], strict=True)])
+    booked_line: list[deque[int]] = [deque() for _ in stations]
+    walk_in_line: list[deque[int]] = [deque() for _ in stations]
+    on_duty = [st.units_by_part[0] if st.units_by_part else 0 for st in stations]
+    serving = [0] * n_st  # units busy with a customer (may exceed on_duty after a shift change)
+    busy_min = [0.0]
 
-    def units_now(k: int, now: float) -> int:
-        """Units on duty at station ``k`` now (by day part)."""
-        st = stations[k]
-        return st.units_by_part[max(bisect_right(st.part_starts_min, now) - 1, 0)]
+    def begin(i: int, k: int, now: float) -> None:
+        """A unit of station ``k`` starts serving customer ``i`` now."""
+        waited = now - entered[i]
+        wait[i] += waited
+        patience_left[i] -= waited
+        service = service_min[k][i]
+        serving[k] += 1
+        if now < open_min:  # utilisation counts opening hours only
+            end = now + service
+            busy_min[0] += (end if end < open_min else open_min) - now
+        timeout(service, i).callbacks.append(finishers[k])
 
-    busy = [0.0]
-    n_st = len(stations)
-
-    def hand_on(i: int, k: int) -> None:
-        while k < n_st and not used[k][i]:
-            k += 1
-        if k == n_st:
-            return
-        line = lines[k]
+    def take_next(k: int) -> None:
+        """Units of station ``k`` that are on duty and free take the next in line."""
+        bq, wq = booked_line[k], walk_in_line[k]
         now = env.now
-        entered[i] = now
-        deadline[i] = now + patience_left[i]
-        (line.booked if is_booked[i] else line.walk_in).append(i)
-        for j, (unit, ev) in enumerate(line.idle):
-            if unit < (fixed[k] if fixed[k] is not None else units_now(k, now)):
-                line.idle.pop(j)
-                ev.succeed()
-                break
-
-    def unit_process(k: int, unit: int):  # type: ignore[no-untyped-def]
-        st, line = stations[k], lines[k]
-        starts = st.part_starts_min
-        times = service_min[k]
-        cap = fixed[k]
-        timeout = env.timeout
-        extra = check if st.checkout else None
-        booked_q, walk_in_q = line.booked, line.walk_in
-        while True:
-            now = env.now
-            if unit >= (cap if cap is not None else units_now(k, now)):
-                later = [s for p, s in enumerate(starts)
-                         if s > now and unit < st.units_by_part[p]]
-                if not later:
-                    return
-                yield timeout(later[0] - now)
-                continue
-            if booked_q:
-                i = booked_q.popleft()
-            elif walk_in_q:
-                i = walk_in_q.popleft()
-            else:
-                ev = env.event()
-                line.idle.append((unit, ev))
-                yield ev
-                continue
+        while serving[k] < on_duty[k] and (bq or wq):
+            i = bq.popleft() if bq else wq.popleft()
             if now > deadline[i]:  # gave up before being reached
                 status[i] = RENEGED
                 wait[i] += patience_left[i]
                 continue
-            waited = now - entered[i]
-            wait[i] += waited
-            patience_left[i] -= waited
-            service = times[i] + (extra[i] if extra is not None else 0.0)
-            yield timeout(service)
-            busy[0] += max(0.0, min(now + service, open_min) - now)  # opening hours only
-            hand_on(i, k + 1)
+            begin(i, k, now)
 
-    def wake_at_part_starts(k: int):  # type: ignore[no-untyped-def]
-        """Units coming on duty look at the line (idle ones are woken to re-check)."""
-        for start in stations[k].part_starts_min[1:]:
-            yield env.timeout(start - env.now)
-            idle, lines[k].idle = lines[k].idle, []
-            for _, ev in idle:
-                ev.succeed()
+    def join(i: int, k: int) -> None:
+        """Customer ``i`` joins station ``k`` (the next one on their route), or leaves."""
+        if k < 0:
+            return
+        now = env.now
+        entered[i] = now
+        deadline[i] = now + patience_left[i]
+        if serving[k] < on_duty[k]:  # a free unit means nobody is waiting here
+            begin(i, k, now)
+        else:
+            (booked_line[k] if is_booked[i] else walk_in_line[k]).append(i)
 
+    def finisher(k: int):  # type: ignore[no-untyped-def]
+        """The callback for the end of a service at station ``k`` (event value: customer)."""
+        after = route[k + 1]
+
+        def finish(event: simpy.Event) -> None:
+            i = event.value
+            serving[k] -= 1
+            join(i, after[i])
+            take_next(k)
+        return finish
+
+    finishers = [finisher(k) for k in range(n_st)]
+
+    def change_shift(k: int, units: int, _event: simpy.Event) -> None:
+        on_duty[k] = units
+        take_next(k)
+
+    first_station = route[0]
     first = stations[0] if stations else None
     balk_at = (balk_queue_per_server * max(first.units_by_part)
                if first is not None and balk_queue_per_server < np.inf else None)
 
+    def still_waiting(now: float) -> int:
+        """People in the first station's line whose patience has not run out."""
+        return sum(1 for q in (booked_line[0], walk_in_line[0]) for i in q
+                   if deadline[i] >= now)
+
     def arrive(i: int, _event: simpy.Event) -> None:
         """A customer walks in: a walk-in facing too long a line leaves (balks)."""
         if (balk_at is not None and used[0][i] and not is_booked[i]
-                and lines[0].waiting(env.now, deadline) >= balk_at):
+                and len(booked_line[0]) + len(walk_in_line[0]) >= balk_at
+                and still_waiting(env.now) >= balk_at):
             status[i] = BALKED
             return
-        hand_on(i, 0)
+        join(i, first_station[i])
 
-    # Arrivals are plain timed callbacks (no process each): the cheapest simpy event.
     for i, at in enumerate(np.asarray(arrival_min, dtype=np.float64).tolist()):
-        env.timeout(at).callbacks.append(partial(arrive, i))
-
+        timeout(at).callbacks.append(partial(arrive, i))
     for k, st in enumerate(stations):
-        for unit in range(max(max(st.units_by_part), 1)):
-            env.process(unit_process(k, unit))
-        if varying[k]:
-            env.process(wake_at_part_starts(k))
+        if len(set(st.units_by_part)) > 1:
+            for start, units in zip(st.part_starts_min[1:], st.units_by_part[1:], strict=True):
+                timeout(start).callbacks.append(partial(change_shift, k, units))
     env.run()
-    open_unit_min = 0.0
-    for st in stations:
-        bounds = [*st.part_starts_min[1:], open_min]
-        open_unit_min += sum(u * (e - s) for s, e, u in
-                             zip(st.part_starts_min, bounds, st.units_by_part, strict=True))
+    last_min = env.now
+    for line in (*booked_line, *walk_in_line):  # nobody left to serve them today
+        for i in line:
+            status[i] = RENEGED
+            wait[i] += min(patience_left[i], last_min - entered[i])
     status_arr = np.asarray(status, dtype=np.int8)
     checkout_used = np.zeros(n, dtype=bool)
     for st in stations:
@@ -209,4 +205,5 @@ def simulate_store_day(
             checkout_used |= st.used
     check_failed = check_fails & (status_arr == SERVED) & checkout_used & (check_min > 0)
     return DayResult(status=status_arr, wait_min=np.asarray(wait), check_failed=check_failed,
-                     busy_unit_min=busy[0], open_unit_min=open_unit_min)
+                     busy_unit_min=busy_min[0],
+                     open_unit_min=open_unit_minutes(stations, open_min))
