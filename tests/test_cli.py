@@ -109,17 +109,55 @@ def test_existing_run_folder_is_refused_and_left_byte_identical(
     assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
-def test_multirun_writes_one_folder_per_job_and_refuses_to_rerun(
+def files(folder: Path) -> dict[Path, bytes]:
+    """Every result file below ``folder`` (Hydra's own records left out)."""
+    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()
+            and ".hydra" not in p.parts and p.suffix != ".log" and not p.name.startswith("multirun")}
+
+
+def test_multirun_writes_one_folder_per_job_and_resumes_into_its_folder(
         o2osim: RunO2osim, tmp_path: Path) -> None:
-    proc = o2osim("-m", "sim.seed=1,2", *SMALL, "hydra.sweep.dir=results/sweep")
+    proc = o2osim("-m", "sim.seed=1,2,3", *SMALL, "hydra.sweep.dir=results/sweep")
     assert proc.returncode == 0, proc.stderr
     sweep = tmp_path / "results" / "sweep"
-    seeds = [json.loads((sweep / job / "metrics.json").read_text())["seed"] for job in "01"]
-    assert seeds == [1, 2]
-    assert proc.stdout.count("Full-channel conversion") == 2
-    again = o2osim("-m", "sim.seed=1,2", *SMALL, "hydra.sweep.dir=results/sweep")
+    seeds = [json.loads((sweep / job / "metrics.json").read_text())["seed"] for job in "012"]
+    assert seeds == [1, 2, 3]
+    assert proc.stdout.count("Full-channel conversion") == 3
+    assert not list(sweep.rglob(".incomplete-*"))
+    # job 1 "crashed": its results are gone; job 2 was killed while writing (leftovers)
+    kept = files(sweep / "0")
+    for p in (sweep / "1").iterdir():
+        if p.is_file():
+            p.unlink()
+    (sweep / "2" / "metrics.json").unlink()
+    (sweep / "2" / ".incomplete-x").mkdir()
+    (sweep / "2" / ".incomplete-x" / "metrics.json").write_text("{half")
+    again = o2osim("-m", "sim.seed=1,2,3", *SMALL, "hydra.sweep.dir=results/sweep")
+    assert again.returncode == 0, again.stderr
+    assert "resuming sweep" in again.stderr and "1 of 3 jobs already complete" in again.stderr
+    assert "skipped" in again.stdout
+    assert files(sweep / "0") == kept  # the finished job was not touched
+    for job, seed in (("1", 2), ("2", 3)):
+        assert json.loads((sweep / job / "metrics.json").read_text())["seed"] == seed
+    assert not list(sweep.rglob(".incomplete-*"))
+    assert (sweep / "multirun.prev-1.yaml").is_file()  # the first attempt's record is kept
+    # the same rerun a third time does nothing new
+    before = files(sweep)
+    third = o2osim("-m", "sim.seed=1,2,3", *SMALL, "hydra.sweep.dir=results/sweep")
+    assert third.returncode == 0 and "3 of 3 jobs already complete" in third.stderr
+    assert files(sweep) == before
+
+
+def test_a_sweep_whose_jobs_would_land_on_other_results_is_refused(
+        o2osim: RunO2osim, tmp_path: Path) -> None:
+    assert o2osim("-m", "sim.seed=1,2", *SMALL, "hydra.sweep.dir=results/sweep").returncode == 0
+    sweep = tmp_path / "results" / "sweep"
+    before = files(sweep)
+    again = o2osim("-m", "sim.seed=2,1", *SMALL, "hydra.sweep.dir=results/sweep")
     assert again.returncode == 2 and again.stderr.startswith("o2osim: error: hydra.sweep.dir:")
+    assert "holds results of another configuration" in again.stderr
     assert len(again.stderr.strip().splitlines()) == 1
+    assert files(sweep) == before
 
 
 def test_bad_input_reaching_the_task_is_still_one_line(tmp_path: Path) -> None:
@@ -197,3 +235,20 @@ def test_replicated_run_writes_one_row_per_replication(o2osim: RunO2osim,
     assert "p=" in proc.stdout
     for t in metrics["targets"].values():
         assert 0.0 <= t["probability"] <= 1.0
+
+
+def test_an_interrupted_write_leaves_no_metrics_json(tmp_path: Path) -> None:
+    """A run is written into a temporary folder and moved into place when complete."""
+    from o2osim.results import staged_run
+
+    folder = tmp_path / "run"
+    with pytest.raises(KeyboardInterrupt), staged_run(folder) as stage:
+        write_json_atomic(stage / "metrics.json", {"kpis": {}})
+        (stage / "daily.csv").write_text("day\n0\n")
+        raise KeyboardInterrupt  # e.g. Ctrl-C while the report is being drawn
+    assert not (folder / "metrics.json").exists()
+    assert list(folder.iterdir()) == []
+    with staged_run(folder) as stage:
+        write_json_atomic(stage / "metrics.json", {"kpis": {}})
+        (stage / "daily.csv").write_text("day\n0\n")
+    assert sorted(p.name for p in folder.iterdir()) == ["daily.csv", "metrics.json"]

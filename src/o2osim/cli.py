@@ -15,13 +15,19 @@ task), :func:`preflight` composes every job the command would run, converts and
 validates it, and picks the output folder. Bad input therefore stops before any work:
 one line on stderr naming the field, the value and what is allowed, exit code 2,
 no folder created. Results already on disk are never overwritten: an explicit
-``hydra.run.dir`` / ``hydra.sweep.dir`` that holds a run is refused, and a default
-(timestamped) folder that exists gets a fresh name (``_2``, ``_3``, ...).
+``hydra.run.dir`` that holds a run is refused, and a default (timestamped) folder that
+exists gets a fresh name (``_2``, ``_3``, ...). A sweep re-run into its own
+``hydra.sweep.dir`` resumes: finished jobs of the same configuration (same
+``config_sha256`` in their ``metrics.json``) are skipped, unfinished ones run again, and
+a job that would land on another configuration's results stops the command before any
+work (:func:`_resume_sweep`). Each run is written into a temporary folder and moved into
+place when complete (:func:`o2osim.results.staged_run`).
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 import shutil
@@ -41,7 +47,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override
 from hydra.errors import HydraException, MissingConfigException, OverrideParseException
 from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import (
     ConfigAttributeError,
     ConfigKeyError,
@@ -51,6 +57,7 @@ from omegaconf.errors import (
 )
 
 from o2osim.config import CONF_DIR, ConfigError, register_schemas, to_scenario, validate_scenario
+from o2osim.config.fingerprint import scenario_sha256
 from o2osim.config.validate import (
     describe_type,
     did_you_mean,
@@ -59,8 +66,11 @@ from o2osim.config.validate import (
 )
 from o2osim.reports import format_scorecard
 from o2osim.results import (
+    clear_incomplete,
     folders_with_results,
     run_folder_has_results,
+    staged_run,
+    stored_fingerprint,
     write_csv_atomic,
     write_run,
 )
@@ -98,17 +108,31 @@ def _app(cfg: DictConfig) -> None:
         sc = validate_scenario(to_scenario(cfg))
     except ConfigError as err:  # preflight checked this already; never run on bad input
         _fail(err)
+    folder = Path(HydraConfig.get().runtime.output_dir)
+    fingerprint = scenario_sha256(sc)
+    width = shutil.get_terminal_size().columns
+    if (folder / "metrics.json").exists():
+        if stored_fingerprint(folder) != fingerprint:  # preflight refuses this for sweeps
+            raise RuntimeError(f"{_shown_path(folder)} holds results of another configuration;"
+                               " nothing was run or overwritten")
+        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        print(format_scorecard(metrics, width=width))
+        print(f"results: {_shown_path(folder)} (already complete for this configuration: "
+              "skipped)")
+        return
+    clear_incomplete(folder)  # what a killed earlier attempt left
     from o2osim.replications import run_replications  # the engine is only imported to run
 
-    folder = Path(HydraConfig.get().runtime.output_dir)
     progress = sys.stderr.isatty() and not os.environ.get("CI")
     result, table = run_replications(sc, sc.sim.replications, sc.sim.workers, progress)
-    write_csv_atomic(folder / "replications.csv", table)
-    write_run(folder, result)
+    result.metrics["config_sha256"] = fingerprint
     from o2osim.reports.report import write_report
 
-    write_report(folder)  # reads the files just written: report.md, report.html, PNGs
-    print(format_scorecard(result.metrics, width=shutil.get_terminal_size().columns))
+    with staged_run(folder) as stage:  # moved into place when complete, metrics.json last
+        write_csv_atomic(stage / "replications.csv", table)
+        write_run(stage, result)
+        write_report(stage)  # reads the files just written: report.md, report.html, PNGs
+    print(format_scorecard(result.metrics, width=width))
     print(f"results: {_shown_path(folder)}")
 
 
@@ -149,13 +173,14 @@ def preflight(argv: list[str]) -> list[str]:
         else:
             jobs = [_single_job(overrides)]
         seen: set[tuple[str, ...]] = set()
+        planned: list[tuple[int, DictConfig, str]] = []  # job number, config, fingerprint
         for num, job in enumerate(jobs):
             if tuple(job) in seen:
                 continue
             seen.add(tuple(job))
             try:
                 cfg = compose(job, RunMode.RUN)
-                validate_scenario(to_scenario(cfg))
+                planned.append((num, cfg, scenario_sha256(validate_scenario(to_scenario(cfg)))))
             except COMPOSITION_ERRORS as exc:
                 err = explain(exc)
                 if len(jobs) > 1:
@@ -166,9 +191,13 @@ def preflight(argv: list[str]) -> list[str]:
                 master = cfg
         key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
         HydraConfig.instance().set_config(master)
-        folder = _output_folder(key, str(OmegaConf.select(master, key)),
-                                explicit=any(o.key_or_group == key for o in overrides),
-                                sweep=multirun)
+        explicit = any(o.key_or_group == key for o in overrides)
+        resolved = str(OmegaConf.select(master, key))
+        basic = str(master.hydra.sweeper.get("_target_", "")).endswith("BasicSweeper")
+        if multirun and explicit and folders_with_results(resolved):
+            folder = _resume_sweep(resolved, planned, basic)
+        else:
+            folder = _output_folder(key, resolved, explicit=explicit, sweep=multirun)
     given = {o.input_line for o in overrides if o.key_or_group == key}
     return [a for a in argv if a not in given] + [f"{key}={_quote(folder)}"]
 
@@ -270,6 +299,42 @@ def _output_folder(key: str, resolved: str, explicit: bool, sweep: bool) -> str:
         except FileExistsError:
             continue
     raise AssertionError("unreachable")
+
+
+def _resume_sweep(sweep_dir: str, planned: list[tuple[int, DictConfig, str]],
+                  basic: bool) -> str:
+    """Re-run a sweep into its own folder: jobs whose folder holds finished results of
+    the same configuration are skipped (by the task), unfinished ones run again, and a
+    job folder holding results of another configuration stops everything, before any
+    work. Hydra's sweep record ``multirun.yaml`` of the earlier attempt is kept as
+    ``multirun.prev-N.yaml``. Sweepers that choose their own jobs (Optuna) cannot be
+    checked ahead; their tasks skip finished same-config jobs and refuse others."""
+    done = again = 0
+    for num, cfg, fingerprint in planned if basic else []:
+        with open_dict(cfg):
+            cfg.hydra.job.num = num
+            cfg.hydra.job.id = str(num)
+        sub = Path(sweep_dir) / str(OmegaConf.select(cfg, "hydra.sweep.subdir"))
+        if not (sub / "metrics.json").exists():
+            again += 1
+        elif stored_fingerprint(sub) == fingerprint:
+            done += 1
+        else:
+            task = " ".join(cfg.hydra.overrides.task) or "the defaults"
+            raise ConfigError("hydra.sweep.dir", repr(sweep_dir),
+                              f"job {num} ({task}) would write into {sub}, which holds results "
+                              "of another configuration; re-run the command that made this "
+                              "sweep to resume it, or choose a new folder (nothing was run or "
+                              "overwritten)")
+    record = Path(sweep_dir) / "multirun.yaml"
+    if record.exists():
+        n = next(k for k in itertools.count(1)
+                 if not (record.parent / f"multirun.prev-{k}.yaml").exists())
+        record.rename(record.parent / f"multirun.prev-{n}.yaml")
+    what = (f"{done} of {done + again} jobs already complete (skipped), {again} to run"
+            if basic else "finished jobs of the same configuration are skipped")
+    print(f"o2osim: resuming sweep {sweep_dir}: {what}", file=sys.stderr)
+    return sweep_dir
 
 
 def _quote(value: str) -> str:

@@ -2,14 +2,20 @@
 
 A file is written under a temporary name in its own folder and then renamed over
 the final name (:func:`os.replace` is atomic on one file system), so a reader never
-sees half a ``metrics.json`` and a crash never leaves one behind. ``metrics.json``
-is written last: its presence marks a finished run.
+sees half a ``metrics.json`` and a crash never leaves one behind. A whole run is first
+written into a temporary folder inside its run folder (:func:`staged_run`) and its
+files are moved into place when everything, report included, is written —
+``metrics.json`` last: its presence marks a finished run. A run that was killed leaves
+no ``metrics.json``, only a ``.incomplete-*`` folder that the next attempt removes.
+``metrics.json`` carries ``config_sha256`` (:mod:`o2osim.config.fingerprint`), so a
+finished run can be matched to the configuration that made it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -74,6 +80,55 @@ def write_run(folder: str | os.PathLike[str], result: Any) -> Path:
         write_csv_atomic(folder / "stores.csv", stores)
     write_json_atomic(folder / "metrics.json", result.metrics)
     return folder
+
+
+INCOMPLETE_PREFIX = ".incomplete-"
+"""Name prefix of the temporary folder a run is written into (see :func:`staged_run`)."""
+
+
+@contextmanager
+def staged_run(folder: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary folder inside ``folder`` to write a run into; when the block ends
+    without error its files are moved into ``folder``, ``metrics.json`` last.
+
+    Hydra's ``.hydra/`` record (if ``folder`` has one) is copied into the temporary folder
+    so that readers of a run folder (the report) find it there too; it is not moved back.
+    The temporary folder is removed in every case.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(dir=folder, prefix=INCOMPLETE_PREFIX))
+    try:
+        if (folder / ".hydra").is_dir():
+            shutil.copytree(folder / ".hydra", stage / ".hydra")
+        yield stage
+        files = sorted(p for p in stage.rglob("*")
+                       if p.is_file() and p.relative_to(stage).parts[0] != ".hydra")
+        last = stage / "metrics.json"
+        for path in [p for p in files if p != last] + ([last] if last in files else []):
+            dest = folder / path.relative_to(stage)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, dest)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def clear_incomplete(folder: str | os.PathLike[str]) -> list[Path]:
+    """Remove what killed attempts left in ``folder`` (``.incomplete-*`` folders)."""
+    gone = sorted(Path(folder).glob(INCOMPLETE_PREFIX + "*"))
+    for path in gone:
+        shutil.rmtree(path, ignore_errors=True)
+    return gone
+
+
+def stored_fingerprint(folder: str | os.PathLike[str]) -> str | None:
+    """``config_sha256`` of the finished run in ``folder`` (None: unfinished or unknown)."""
+    path = Path(folder) / "metrics.json"
+    try:
+        value = json.loads(path.read_text(encoding="utf-8")).get("config_sha256")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def run_folder_has_results(path: str | os.PathLike[str]) -> bool:

@@ -1,0 +1,29 @@
+"""A scenario's fingerprint: which results belong to which configuration.
+
+Two runs with the same fingerprint give identical results (same config, same seed,
+DESIGN "determinism"), so a sweep re-run into its own folder can skip a job whose
+``metrics.json`` carries the fingerprint of the job it is about to run
+(:mod:`o2osim.cli`). Settings that cannot change results are left out: ``sim.workers``
+(replications are identical whatever the number of processes, tests/test_replications.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from typing import Any
+
+from o2osim.config.schema import ScenarioConfig
+
+NOT_IN_FINGERPRINT = (("sim", "workers"),)
+"""(section, field) pairs that do not change results."""
+
+
+def scenario_sha256(sc: ScenarioConfig) -> str:
+    """SHA-256 (hex) of the scenario's settings as canonical JSON."""
+    data: dict[str, Any] = dataclasses.asdict(sc)
+    for section, field in NOT_IN_FINGERPRINT:
+        data.get(section, {}).pop(field, None)
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
