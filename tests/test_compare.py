@@ -1,0 +1,313 @@
+"""``o2osim-compare``: a table, figures and a verdict over finished runs and sweeps."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from o2osim.reports.compare import (
+    Run,
+    Target,
+    cheapest_meeting_all,
+    compare,
+    comparison_table,
+    distinguishing,
+    main,
+    other_differences,
+    pareto_frontier,
+    union_targets,
+    write_figures,
+)
+
+TINY = ("sim.population=5000", "sim.days=28")
+"""A run of about a second."""
+EVIL = "<script>alert(1)</script>"
+
+
+def _o2osim(cwd: Path, *args: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HYDRA_")}
+    env.update(CI="1", COLUMNS="100")
+    proc = subprocess.run([sys.executable, "-m", "o2osim.cli", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Run folders made by the real command, shared by the tests of this module:
+
+    * ``sweep/0``, ``sweep/1`` — a multirun over the two plans;
+    * ``rep`` — the integrated plan, 2 replications and a smaller livestream budget;
+    * ``crashed`` — a job folder Hydra started but no ``metrics.json`` (skipped);
+    * ``running`` — the same, with the ``.incomplete-*`` folder a run is staged in;
+    * ``<script>alert(1)</script>`` (two nested folders) — a copy of ``sweep/1`` whose
+      plan is named ``<script>alert(1)</script>``.
+    """
+    base = tmp_path_factory.mktemp("compare")
+    _o2osim(base, "-m", "plan=fragmented,integrated", *TINY, "hydra.sweep.dir=sweep")
+    _o2osim(base, *TINY, "sim.replications=2", "sim.workers=1",
+            "plan.channels.livestream.budget_cny=2000000", "hydra.run.dir=rep")
+    shutil.copytree(base / "sweep" / "0" / ".hydra", base / "crashed" / ".hydra")
+    shutil.copytree(base / "sweep" / "0" / ".hydra", base / "running" / ".hydra")
+    (base / "running" / ".incomplete-x1y2" / "daily.csv").parent.mkdir()
+    evil = base / EVIL
+    shutil.copytree(base / "sweep" / "1", evil)
+    metrics = json.loads((evil / "metrics.json").read_text(encoding="utf-8"))
+    metrics["plan"] = EVIL
+    (evil / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
+    config = yaml.safe_load((evil / ".hydra" / "config.yaml").read_text(encoding="utf-8"))
+    config["plan"]["name"] = EVIL
+    (evil / ".hydra" / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return base
+
+
+def _compare(root: Path, out: Path, *paths: str) -> tuple[pd.DataFrame, str, str]:
+    """Compare ``paths`` (relative to ``root``) into ``out``; the CSV, HTML and summary."""
+    folder, text = compare([str(root / p) for p in paths], str(out))
+    assert folder == out
+    table = pd.read_csv(out / "comparison.csv", keep_default_na=False, na_values=[""])
+    return table, (out / "comparison.html").read_text(encoding="utf-8"), text
+
+
+def test_one_row_per_run_with_the_overrides_that_distinguish_it(
+        root: Path, tmp_path: Path) -> None:
+    table, page, text = _compare(root, tmp_path / "out", "sweep")
+    assert list(table["run_folder"]) == [str(root / "sweep" / "0"), str(root / "sweep" / "1")]
+    # both jobs share sim.population / sim.days: only the plan tells them apart
+    assert list(table["distinguishing_overrides"]) == ["plan=fragmented", "plan=integrated"]
+    assert list(table["scenario"]) == ["plan=fragmented", "plan=integrated"]
+    for job, row in zip("01", table.itertuples(), strict=True):
+        metrics = json.loads((root / "sweep" / job / "metrics.json").read_text())
+        assert row.total_spend_cny == pytest.approx(metrics["kpis"]["total_cost_cny"])
+        for kpi, value in metrics["kpis"].items():
+            assert getattr(row, kpi) == pytest.approx(value), kpi
+        for name, t in metrics["targets"].items():
+            assert bool(getattr(row, f"meets_{name}")) == t["met"], name
+        assert bool(row.meets_all_targets) == metrics["all_targets_met"]
+    assert "conversion_rate_p05" not in table  # nothing replicated: no interval columns
+    for name in ("spend_vs_conversion.png", "satisfaction_vs_conversion.png", "funnels.png"):
+        assert (tmp_path / "out" / name).stat().st_size > 10_000, name
+    assert page.count("data:image/png;base64,") == 3
+    assert "http" not in page and "<script" not in page  # opens offline, runs nothing
+    assert "S1" in text and "plan=fragmented" in text
+
+
+def test_replicated_runs_get_intervals_and_probabilities(root: Path, tmp_path: Path) -> None:
+    table, page, _ = _compare(root, tmp_path / "out", "sweep", "rep")
+    assert len(table) == 3
+    rep = table.iloc[2]
+    # the three runs differ in plan, livestream budget and replications (not sim.workers)
+    assert rep["distinguishing_overrides"] == (
+        "plan=integrated sim.replications=2 plan.channels.livestream.budget_cny=2000000")
+    metrics = json.loads((root / "rep" / "metrics.json").read_text())
+    stats = metrics["kpi_stats"]["conversion_rate"]
+    assert (rep["conversion_rate_p05"], rep["conversion_rate_p95"]) == pytest.approx(
+        (stats["p05"], stats["p95"]))
+    assert rep["p_meets_satisfaction"] == metrics["targets"]["satisfaction"]["probability"]
+    assert rep["p_meets_all_targets"] == metrics["all_targets_probability"]
+    assert table.iloc[0][["conversion_rate_p05", "p_meets_satisfaction"]].isna().all()
+    assert "of replications" in page
+
+
+def test_runs_without_results_are_listed_as_skipped(
+        root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main([str(root), "--out", str(tmp_path / "out")])  # the whole tree: nested folders
+    out = capsys.readouterr().out
+    table = pd.read_csv(tmp_path / "out" / "comparison.csv")
+    assert len(table) == 4  # sweep/0, sweep/1, rep and the copy; not crashed or running
+    assert not table["run_folder"].str.contains("crashed|running").any()
+    crashed = "no metrics.json: the run crashed or is still running"
+    running = ("no metrics.json yet: the run is still running or was killed (.incomplete-* "
+               "folder inside)")
+    assert f"skipped: {root / 'crashed'} — {crashed}" in out
+    assert f"skipped: {root / 'running'} — {running}" in out
+    page = (tmp_path / "out" / "comparison.html").read_text(encoding="utf-8")
+    assert f"<code>{root / 'crashed'}</code>: {crashed}" in page
+    assert out.rstrip().splitlines()[-1] == f"comparison: {tmp_path / 'out'}"
+
+
+def test_folder_and_plan_names_are_escaped_in_the_page(root: Path, tmp_path: Path) -> None:
+    table, page, _ = _compare(root, tmp_path / "out", "sweep", EVIL)
+    assert table["run_folder"].iloc[-1] == str(root / EVIL)
+    assert table["plan"].iloc[-1] == EVIL
+    # same plan preset as sweep/1 but renamed: a difference no override explains
+    assert table["other_config_differences"].iloc[-1] == f"plan.name='{EVIL}'"
+    assert table["other_config_differences"].iloc[-2] == "plan.name=integrated"
+    assert table["scenario"].iloc[-1] == f"plan=integrated ({root / EVIL})"
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_same_input_gives_identical_output_in_fresh_default_folders(
+        root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    now = dt.datetime(2026, 11, 22, 16, 30, 10)
+    first, _ = compare([str(root / "sweep"), str(root / "rep")], None, now=now)
+    second, _ = compare([str(root / "sweep"), str(root / "rep")], None, now=now)
+    assert first == Path("results/comparisons/2026-11-22_16-30-10")
+    assert second == Path("results/comparisons/2026-11-22_16-30-10_2")  # never overwritten
+    files = sorted(p.name for p in first.iterdir())
+    assert files == ["comparison.csv", "comparison.html", "funnels.png",
+                     "satisfaction_vs_conversion.png", "spend_vs_conversion.png"]
+    for name in files:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    assert not [p for p in first.parent.iterdir() if p.name.startswith(".")]  # no temp left
+
+
+def test_an_existing_out_folder_is_refused_and_left_alone(
+        root: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "taken"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(root / "sweep"), "--out", str(out)])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert err == (f"o2osim-compare: error: --out: {str(out)!r} — already exists and is not "
+                   "empty; choose a new folder (nothing was written)\n")
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    main([str(root / "sweep"), "--out", str(empty)])  # an empty folder is fine
+    assert (empty / "comparison.csv").is_file()
+
+
+def test_a_missing_path_is_one_line_exit_2_and_nothing_written(root: Path,
+                                                               tmp_path: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "o2osim.reports.compare", str(root / "sweep"),
+                           "no/such/run"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    assert proc.stderr == ("o2osim-compare: error: 'no/such/run': no such file or folder — "
+                           "give run folders (holding metrics.json) or folders holding them "
+                           "(sweeps)\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_nothing_to_compare_is_an_error(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "sweep" / "0" / ".hydra").mkdir(parents=True)
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(tmp_path / "sweep"), "--out", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "no finished run to compare" in err
+    assert not (tmp_path / "out").exists()
+
+
+# --------------------------------------------------------------------------- hand-made rows
+
+
+def test_pareto_frontier_keeps_only_points_nothing_beats() -> None:
+    spend = [1.0, 2.0, 2.0, 3.0, 0.5, math.nan, 4.0, 1.0]
+    conversion = [0.10, 0.20, 0.15, 0.20, 0.05, 0.30, 0.30, 0.10]
+    assert pareto_frontier(spend, conversion) == [
+        True,   # (1, 0.10): nothing cheaper converts as much (its twin is equal, not better)
+        True,   # (2, 0.20)
+        False,  # (2, 0.15): same spend as (2, 0.20), converts less
+        False,  # (3, 0.20): (2, 0.20) converts as much for less
+        True,   # (0.5, 0.05): the cheapest
+        False,  # missing spend: never on the frontier, and beats nobody
+        True,   # (4, 0.30): converts the most
+        True,   # (1, 0.10) again
+    ]
+    assert pareto_frontier([], []) == []
+
+
+TARGETS = {
+    "conversion": Target("conversion", "conversion_rate", ">=", 0.15, "Full-channel conversion"),
+    "satisfaction": Target("satisfaction", "satisfaction_rate", ">=", 0.85, "Satisfaction"),
+    "steps": Target("steps", "steps_to_redeem", "<=", 3.0, "Steps to redeem"),
+}
+
+
+def _rows(*rows: tuple[float, float, float, float]) -> pd.DataFrame:
+    """Hand-made scenarios: (total spend, conversion, satisfaction, steps)."""
+    return pd.DataFrame([{"scenario_id": f"S{i}", "scenario": f"plan=p{i}",
+                          "total_spend_cny": spend, "conversion_rate": conv,
+                          "satisfaction_rate": sat, "steps_to_redeem": steps}
+                         for i, (spend, conv, sat, steps) in enumerate(rows, start=1)])
+
+
+def test_cheapest_meeting_all_targets_is_picked() -> None:
+    table = _rows((9e6, 0.20, 0.90, 2),    # meets all
+                  (7e6, 0.16, 0.86, 3),    # meets all, cheaper
+                  (7e6, 0.18, 0.88, 2),    # meets all, as cheap and converts more: chosen
+                  (5e6, 0.30, 0.95, 4))    # cheapest of all, but four steps
+    verdict = cheapest_meeting_all(table, TARGETS)
+    assert verdict.best == 2 and verdict.closest is None
+    assert verdict.statement == ('Cheapest scenario meeting all 3 targets: S3 "plan=p3", '
+                                 "total spend 7,000,000 CNY.")
+
+
+def test_when_none_meets_all_the_closest_is_named_with_its_shortfalls() -> None:
+    table = _rows((4e6, 0.14, 0.80, 3),    # 1 point and 5 points short: 0.067 + 0.059
+                  (3e6, 0.10, 0.90, 3),    # 5 points short: 0.333
+                  (9e6, 0.20, 0.90, 4))    # one step over: 0.333
+    verdict = cheapest_meeting_all(table, TARGETS)
+    assert verdict.best is None and verdict.closest == 0
+    assert [(t.name, round(gap, 6)) for t, _, gap in verdict.missed] == [
+        ("conversion", 0.01), ("satisfaction", 0.05)]
+    assert verdict.statement == (
+        "No scenario meets all 3 targets. Closest (smallest total shortfall relative to the "
+        'thresholds): S1 "plan=p1", total spend 4,000,000 CNY, which misses 2: '
+        "Full-channel conversion (conversion_rate 14.0 %, needs >= 15.0 %: 1.0 percentage "
+        "points short); Satisfaction (satisfaction_rate 80.0 %, needs >= 85.0 %: 5.0 "
+        "percentage points short).")
+    over = cheapest_meeting_all(_rows((9e6, 0.20, 0.90, 4)), TARGETS)
+    assert "needs <= 3: 1 step over" in over.statement
+
+
+# --------------------------------------------------------------------------- hand-made runs
+
+
+def _run(root: Path, folder: str, overrides: list[str], config: dict[str, object]) -> Run:
+    metrics = json.loads((root / "sweep" / "1" / "metrics.json").read_text(encoding="utf-8"))
+    return Run(folder, metrics, overrides, config, {"market": "retail_apparel",
+                                                    "plan": "integrated"}, True)
+
+
+def test_a_run_that_did_not_override_a_key_shows_its_default(root: Path) -> None:
+    runs = [_run(root, "a", [], {"sim.seed": 0, "sim.workers": 0, "plan.x": 1.0}),
+            _run(root, "b", ["sim.seed=3", "sim.workers=2"],
+                 {"sim.seed": 3, "sim.workers": 2, "plan.x": 1.0}),
+            _run(root, "c", ["sim.seed=3", "sim.workers=2"],
+                 {"sim.seed": 3, "sim.workers": 2, "plan.x": 2.5})]
+    # sim.workers never changes results; plan.x differs though no override names it
+    assert distinguishing(runs) == [{"sim.seed": "0"}, {"sim.seed": "3"}, {"sim.seed": "3"}]
+    assert other_differences(runs, distinguishing(runs)) == [
+        {"plan.x": "1"}, {"plan.x": "1"}, {"plan.x": "2.5"}]
+
+
+def test_targets_defined_differently_are_noted_once(root: Path) -> None:
+    runs = [_run(root, f"r{i}", [], {}) for i in range(3)]
+    for run in runs[1:]:
+        run.metrics = dict(run.metrics, targets={
+            **run.metrics["targets"], "roi": dict(run.metrics["targets"]["roi"], threshold=1.5)})
+    targets, notes = union_targets(runs)
+    assert targets["roi"].threshold == 1.8
+    assert notes == ["target roi is defined differently by 2 run(s) (e.g. roi >= 1.50 in r1); "
+                     "every run is judged by roi >= 1.80, the first run's definition"]
+
+
+def test_figures_draw_labels_with_dollars_and_chinese(root: Path, tmp_path: Path) -> None:
+    name = "整合 $5 plan"  # $ would start mathtext; the default font has no CJK glyphs
+    runs = [_run(root, "a", ["plan.name=x"], {"plan.name": "x"}),
+            _run(root, name, [f"plan.name='{name}'"], {"plan.name": name})]
+    targets, _ = union_targets(runs)
+    table = comparison_table(runs, targets)
+    assert list(table["scenario"]) == ["plan.name=x", f"plan.name='{name}'"]
+    figs = write_figures(tmp_path, table, runs, targets, cheapest_meeting_all(table, targets))
+    assert sorted(figs) == ["funnels", "satisfaction_vs_conversion", "spend_vs_conversion"]
