@@ -111,8 +111,9 @@ def test_existing_run_folder_is_refused_and_left_byte_identical(
 
 def files(folder: Path) -> dict[Path, bytes]:
     """Every result file below ``folder`` (Hydra's own records left out)."""
-    return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()
-            and ".hydra" not in p.parts and p.suffix != ".log" and not p.name.startswith("multirun")}
+    return {p: p.read_bytes() for p in folder.rglob("*")
+            if p.is_file() and ".hydra" not in p.parts and p.suffix != ".log"
+            and not p.name.startswith("multirun")}
 
 
 def test_multirun_writes_one_folder_per_job_and_resumes_into_its_folder(
