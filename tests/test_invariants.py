@@ -95,6 +95,22 @@ def test_invariants_hold_for_random_valid_configs(overrides: list[str]) -> None:
     assert k["coupons_claimed"] <= sc.plan.coupon.quantity_cap / scale + 1, (
         k["coupons_claimed"], sc.plan.coupon.quantity_cap, scale)
 
+    # The funnel and the coupon funnel split online / offline add up (docs/kpis.md).
+    assert k["exposed_online"] + k["exposed_offline_only"] == k["exposed"]
+    assert k["exposed"] + k["aware_wom_only"] == k["aware"]  # an exposure makes aware
+    assert k["store_visitors_after_online"] <= k["store_visitors"] <= k["store_visits"]
+    assert max(k["purchasers_online"], k["purchasers_offline"]) <= k["purchasers"] <= (
+        k["purchasers_online"] + k["purchasers_offline"])
+    assert k["orders_online"] - k["repeat_orders_online"] + k["orders_offline"] - k[
+        "repeat_orders_offline"] == k["purchasers"]  # every purchaser has one first order
+    assert k["repurchasers"] <= k["repeat_orders_online"] + k["repeat_orders_offline"]
+    assert k["coupons_offered_online"] + k["coupons_offered_offline"] == k["coupons_offered"]
+    assert k["coupons_claimed_online"] <= k["coupons_offered_online"]
+    assert 0 <= k["coupons_claimed_offline"] <= k["coupons_offered_offline"]
+    assert (k["coupons_claimed_online"] + k["coupons_claimed_offline"]
+            + k["coupons_claimed_review"] == k["coupons_claimed"])
+    assert k["coupons_redeemed_online"] + k["coupons_redeemed_offline"] == k["coupons_redeemed"]
+
     # Rates.
     for name, value in k.items():
         if name.endswith("_rate"):

@@ -46,7 +46,10 @@ class DayTally:
     newly_aware_ads: int = 0
     newly_aware_wom: int = 0
     coupons_offered: int = 0
+    coupons_offered_online: int = 0  # by online channels (the rest: offline events, store QR)
     coupons_claimed: int = 0
+    coupons_claimed_online: int = 0  # from an online offer
+    coupons_claimed_review: int = 0  # a review reward, without an offer
     coupons_redeemed_store: int = 0
     coupons_redeemed_online: int = 0
     coupons_refused: int = 0
@@ -54,6 +57,8 @@ class DayTally:
     walkouts: int = 0
     orders_online: int = 0
     orders_offline: int = 0
+    repeat_orders_online: int = 0  # orders of consumers who had ordered before
+    repeat_orders_offline: int = 0
     revenue_cny: float = 0.0
     coupon_subsidy_cny: float = 0.0
     experiences: int = 0
@@ -127,20 +132,31 @@ def claim_coupons(pop: Population, offered: np.ndarray, day: int, plan: PlanConf
     """Consumers offered the coupon claim it with a chance rising in price sensitivity
     and in the coupon's relative value, within the per-person limit and the market-wide
     quantity cap (in simulated coupons). Returns the number claimed."""
+    return int(claim_coupons_at(pop, offered, day, plan, beh, cap_left, rng).size)
+
+
+def claim_coupons_at(pop: Population, offered: np.ndarray, day: int, plan: PlanConfig,
+                     beh: BehaviourSpec, cap_left: float, rng: np.random.Generator
+                     ) -> np.ndarray:
+    """:func:`claim_coupons`, returning the positions in ``offered`` of the offers that
+    were claimed (so a caller can tell which kind of offer they came from)."""
     rule = plan.coupon
-    ok = offered[(pop.coupons_claimed[offered] < rule.per_person_limit)
-                 & (pop.coupon_expiry_day[offered] < day)]
+    pos = np.flatnonzero((pop.coupons_claimed[offered] < rule.per_person_limit)
+                         & (pop.coupon_expiry_day[offered] < day))
+    ok = offered[pos]
     rel = coupons.relative_discount(rule)
     p = beh.coupon_claim_prob * (1.0 - 1.0 / price_response(pop.price_sensitivity[ok], rel,
                                                              beh.price_elasticity))
     u = rng.random(ok.size)
-    claim = ok[u < p]
+    taken = u < p
+    claim, claim_pos = ok[taken], pos[taken]
     limit = int(max(cap_left, 0))
     if claim.size > limit:  # first come, first served: keep the earliest (random order)
-        claim = claim[np.argsort(u[u < p], kind="stable")[:limit]]
+        keep = np.argsort(u[taken], kind="stable")[:limit]
+        claim, claim_pos = claim[keep], claim_pos[keep]
     pop.coupon_expiry_day[claim] = day + rule.validity_days - 1
     pop.coupons_claimed[claim] += 1
-    return int(claim.size)
+    return claim_pos
 
 
 # --------------------------------------------------------------------------- intent
@@ -364,6 +380,11 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
     tally.coupons_refused += int(refused.sum())
     tally.revenue_cny += float(basket.sum(dtype=np.float64)) * ctx.scale
     tally.coupon_subsidy_cny += float(discount.sum(dtype=np.float64)) * ctx.scale
+    repeat = int(np.count_nonzero(pop.orders[b]))  # before this order is recorded
+    if in_store:
+        tally.repeat_orders_offline += repeat
+    else:
+        tally.repeat_orders_online += repeat
     unsat = experienced & ~sat
     for name, flag in gaps.items():
         tally.gap_counts[name] = tally.gap_counts.get(name, 0) + int((flag & unsat).sum())

@@ -16,7 +16,10 @@ from o2osim.population import (
     EXPOSED_ONLINE,
     MEMBER,
     MEMBER_BOUGHT_ONLINE,
+    ONLINE_BUYER,
+    STORE_BUYER,
     UNIFIED,
+    VISITED,
     VISITED_AFTER_ONLINE,
 )
 
@@ -57,6 +60,26 @@ KPI_NAMES: tuple[str, ...] = (
     "p95_wait_min",
     "walkout_rate",
     "coupon_check_failure_rate",
+    # the funnel split online / offline (the run report's funnel)
+    "exposed_online",
+    "exposed_offline_only",
+    "aware_wom_only",
+    "store_visitors",
+    "store_visitors_after_online",
+    "purchasers_online",
+    "purchasers_offline",
+    "repurchasers",
+    "repeat_orders_online",
+    "repeat_orders_offline",
+    # the coupon funnel split online / offline
+    "coupons_offered",
+    "coupons_offered_online",
+    "coupons_offered_offline",
+    "coupons_claimed_online",
+    "coupons_claimed_offline",
+    "coupons_claimed_review",
+    "coupons_redeemed_online",
+    "coupons_redeemed_offline",
 )
 """Every KPI written under ``"kpis"`` in ``metrics.json``; targets may name any of them."""
 
@@ -71,6 +94,24 @@ UNITS: dict[str, str] = {
     "coupons_claimed": "simulated coupons",
     "coupons_redeemed": "simulated coupons",
     "walkouts": "simulated visits",
+    "exposed_online": "simulated consumers",
+    "exposed_offline_only": "simulated consumers",
+    "aware_wom_only": "simulated consumers",
+    "store_visitors": "simulated consumers",
+    "store_visitors_after_online": "simulated consumers",
+    "purchasers_online": "simulated consumers",
+    "purchasers_offline": "simulated consumers",
+    "repurchasers": "simulated consumers",
+    "repeat_orders_online": "simulated orders",
+    "repeat_orders_offline": "simulated orders",
+    "coupons_offered": "simulated coupon offers",
+    "coupons_offered_online": "simulated coupon offers",
+    "coupons_offered_offline": "simulated coupon offers",
+    "coupons_claimed_online": "simulated coupons",
+    "coupons_claimed_offline": "simulated coupons",
+    "coupons_claimed_review": "simulated coupons",
+    "coupons_redeemed_online": "simulated coupons",
+    "coupons_redeemed_offline": "simulated coupons",
     "complaints": "simulated posts",
     "revenue_cny": "CNY (whole market)",
     "spend_cny": "CNY (whole market)",
@@ -149,8 +190,43 @@ def compute_kpis(model: CampaignModel, daily: pd.DataFrame) -> dict[str, float]:
         "complaints": float(tot.complaints),
     }
     kpis.update(store_kpis(model))
+    kpis.update(funnel_kpis(model))
     assert set(kpis) == set(KPI_NAMES)
     return kpis
+
+
+def funnel_kpis(model: CampaignModel) -> dict[str, float]:
+    """The funnel and the coupon funnel split online / offline (docs/kpis.md).
+
+    Every paid exposure makes its consumer aware, so the aware are the exposed (online,
+    or offline only) plus those reached by word of mouth alone.
+    """
+    pop, tot = model.pop, model.totals
+    hist = pop.history
+    exposed = _count(hist, EXPOSED)
+    exposed_online = _count(hist, EXPOSED_ONLINE)
+    claimed_offline = tot.coupons_claimed - tot.coupons_claimed_online - tot.coupons_claimed_review
+    return {
+        "exposed_online": float(exposed_online),
+        "exposed_offline_only": float(exposed - exposed_online),
+        "aware_wom_only": float(np.count_nonzero(((hist & EVER_AWARE) > 0)
+                                                  & ((hist & EXPOSED) == 0))),
+        "store_visitors": float(_count(hist, VISITED)),
+        "store_visitors_after_online": float(_count(hist, VISITED_AFTER_ONLINE)),
+        "purchasers_online": float(_count(hist, ONLINE_BUYER)),
+        "purchasers_offline": float(_count(hist, STORE_BUYER)),
+        "repurchasers": float(np.count_nonzero(pop.orders >= 2)),
+        "repeat_orders_online": float(tot.repeat_orders_online),
+        "repeat_orders_offline": float(tot.repeat_orders_offline),
+        "coupons_offered": float(tot.coupons_offered),
+        "coupons_offered_online": float(tot.coupons_offered_online),
+        "coupons_offered_offline": float(tot.coupons_offered - tot.coupons_offered_online),
+        "coupons_claimed_online": float(tot.coupons_claimed_online),
+        "coupons_claimed_offline": float(claimed_offline),
+        "coupons_claimed_review": float(tot.coupons_claimed_review),
+        "coupons_redeemed_online": float(tot.coupons_redeemed_online),
+        "coupons_redeemed_offline": float(tot.coupons_redeemed_store),
+    }
 
 
 def store_kpis(model: CampaignModel) -> dict[str, float]:
@@ -197,7 +273,8 @@ def compute_metrics(model: CampaignModel, daily: pd.DataFrame) -> dict[str, Any]
             "dissatisfied_with_gap": dict(sorted(tot.gap_counts.items())),
         },
         "channels": {
-            c.name: {"budget_cny": float(sc.plan.channels[c.name].budget_cny)
+            c.name: {"kind": c.spec.kind,
+                     "budget_cny": float(sc.plan.channels[c.name].budget_cny)
                      if c.name in sc.plan.channels else 0.0,
                      "spend_cny": c.spent_cny,
                      "attributed_revenue_cny": c.attributed_revenue_cny}

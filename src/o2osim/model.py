@@ -40,6 +40,7 @@ from o2osim.journey import (
     StoreOutcome,
     choose_channel,
     claim_coupons,
+    claim_coupons_at,
     forget,
     make_aware,
     purchase_intent,
@@ -228,6 +229,7 @@ class CampaignModel(mesa.Model):
         t.exposed_online, t.exposed_offline = exp_on.size, exp_off.size
 
         offered_parts = []
+        offered_online = 0  # the online offers come first in ``offered``
         for idx, mask, where in ((exp_on, self.online_mask, "online"),
                                  (exp_off, ~self.online_mask, "store")):
             if idx.size == 0:
@@ -243,6 +245,8 @@ class CampaignModel(mesa.Model):
                 pop.state[idx[self.ch_push[ch]]] |= PUSHED
             if coupons.claimable(plan.coupon, where):
                 offered_parts.append(idx[self.ch_coupon[ch]])
+                if where == "online":
+                    offered_online = offered_parts[-1].size
         exposed_any = np.union1d(exp_on, exp_off)
         was_aware = (pop.state[exposed_any] & AWARE) > 0
         make_aware(pop, exposed_any)
@@ -262,11 +266,12 @@ class CampaignModel(mesa.Model):
 
         # Coupons offered by today's exposures.
         offered = np.concatenate(offered_parts) if offered_parts else np.empty(0, np.int64)
-        t.coupons_offered = offered.size
-        claimed = claim_coupons(pop, offered, day, plan, beh, self.coupon_cap_left,
-                                self.rng_coupon)
-        self.coupon_cap_left -= claimed
-        t.coupons_claimed = claimed
+        t.coupons_offered, t.coupons_offered_online = offered.size, offered_online
+        at = claim_coupons_at(pop, offered, day, plan, beh, self.coupon_cap_left,
+                              self.rng_coupon)
+        self.coupon_cap_left -= at.size
+        t.coupons_claimed = at.size
+        t.coupons_claimed_online = int(np.count_nonzero(at < offered_online))
 
         # Intent, channel choice, shopping.
         ui = self.rng_intent.random((2, n), dtype=np.float32)
@@ -380,6 +385,7 @@ class CampaignModel(mesa.Model):
                                 self.coupon_cap_left, self.rng_coupon)
             self.coupon_cap_left -= got
             self.today.coupons_claimed += got
+            self.today.coupons_claimed_review += got
         return promoters, detractors
 
     def _accumulate(self, t: DayTally) -> None:
@@ -443,12 +449,18 @@ class RunResult:
     stores: pd.DataFrame
 
 
-def run_scenario(sc: ScenarioConfig, progress: bool = False) -> RunResult:
-    """Simulate one scenario and compute its metrics."""
+def run_scenario(sc: ScenarioConfig,
+                 progress: bool | Callable[[int, int], None] = False) -> RunResult:
+    """Simulate one scenario and compute its metrics.
+
+    ``progress``: True draws a bar of the simulated days on stderr
+    (:mod:`o2osim.progress`; the caller decides whether stderr is a terminal); a callable
+    is called with (days done, days) after every day. Display only: results are the same.
+    """
     from o2osim.metrics import compute_metrics
 
     model = CampaignModel(sc)
-    model.run(_progress_printer() if progress else None)
+    model.run(_progress_printer() if progress is True else progress or None)
     daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
     daily = daily[list(DAILY_COLUMNS)]
     return RunResult(metrics=compute_metrics(model, daily), daily=daily,
@@ -456,15 +468,13 @@ def run_scenario(sc: ScenarioConfig, progress: bool = False) -> RunResult:
 
 
 def _progress_printer() -> Callable[[int, int], None]:
-    import sys
+    from o2osim.progress import ProgressBar
+
+    bar: list[ProgressBar] = []
 
     def show(done: int, total: int) -> None:
-        width = 30
-        filled = int(width * done / total)
-        bar = "#" * filled + "." * (width - filled)
-        sys.stderr.write(f"\r  simulating day {done:>4}/{total} [{bar}]")
-        if done == total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
+        if not bar:
+            bar.append(ProgressBar("simulating day", total))
+        bar[0].update(done)
 
     return show

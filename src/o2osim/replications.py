@@ -6,26 +6,30 @@ replication ``r >= 1`` uses a seed derived from ``(sim.seed, r)`` by
 so results do not depend on the number of workers.
 
 ``metrics.json`` of a replicated run keeps the single-run shape — ``kpis`` hold the
-means over replications, each target is judged on its mean — and adds
-``kpi_stats`` (mean, standard deviation, 5th and 95th percentiles: a 90 % interval
-of the replications) and, for every target and for all of them together, the
-probability of meeting it (share of replications that met it).
+means over replications, each target is judged on its mean, and so do the channels'
+budget, spend and measured revenue — and adds ``kpi_stats`` (mean, standard deviation,
+5th and 95th percentiles: the 90 % range of the replications; and the 90 % confidence
+interval of the mean, :func:`kpi_stats`) and, for every target and for all of them
+together, the probability of meeting it (share of replications that met it).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import t as student_t
 
 from o2osim.config.schema import ScenarioConfig
 from o2osim.metrics import evaluate_targets
 from o2osim.model import RunResult, run_scenario
+from o2osim.progress import ProgressBar
 
 
 def replication_seeds(seed: int, replications: int) -> list[int]:
@@ -45,32 +49,70 @@ def run_replications(sc: ScenarioConfig, replications: int, workers: int = 0,
 
     ``workers`` = 0 uses every core. ``daily`` and ``stores`` of the combined result are
     those of replication 0.
+
+    ``progress`` (the caller checks that stderr is a terminal) draws a bar on stderr: the
+    simulated days of a single run, or finished replications (with the day of the
+    running one when they run one after another). Display only: results are the same.
     """
     seeds = replication_seeds(sc.sim.seed, replications)
     scenarios = [dataclasses.replace(sc, sim=dataclasses.replace(sc.sim, seed=s)) for s in seeds]
     n_workers = min(replications, workers or os.cpu_count() or 1)
-    if n_workers <= 1:
-        results = [run_scenario(s, progress=progress) for s in scenarios]
+    if replications == 1:
+        results = [run_scenario(scenarios[0], progress=progress)]
+    elif n_workers <= 1:
+        bar = ProgressBar("replications done", replications) if progress else None
+        results = []
+        for r, s in enumerate(scenarios):
+            def day_done(day: int, days: int, r: int = r) -> None:
+                if bar is not None:
+                    bar.update(r, f"replication {r + 1} day {day}/{days}; replications done")
+            results.append(run_scenario(s, progress=day_done if bar else False))
+            if bar is not None:
+                bar.update(r + 1, "replications done")
     else:
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=n_workers, mp_context=context) as pool:
-            results = list(pool.map(_one, scenarios))
+            futures = [pool.submit(_one, s) for s in scenarios]
+            if progress:
+                bar = ProgressBar(f"replications done ({n_workers} workers)", replications)
+                bar.update(0)
+                for done, _ in enumerate(as_completed(futures), start=1):
+                    bar.update(done)
+            results = [f.result() for f in futures]  # in replication order, whatever finished first
     table = pd.DataFrame([{"replication": r, "seed": s, **res.metrics["kpis"]}
                           for r, (s, res) in enumerate(zip(seeds, results, strict=True))])
-    metrics = combine(results[0].metrics, table, sc)
+    metrics = combine(results[0].metrics, table, sc,
+                      channels=[res.metrics.get("channels", {}) for res in results])
     return RunResult(metrics=metrics, daily=results[0].daily, stores=results[0].stores), table
 
 
-def combine(first: dict[str, Any], table: pd.DataFrame, sc: ScenarioConfig) -> dict[str, Any]:
-    """Metrics of a replicated run (see the module docstring)."""
+def kpi_stats(values: pd.Series) -> dict[str, Any]:
+    """Mean, spread and intervals of one KPI over the replications.
+
+    ``p05`` / ``p95``: the 90 % range of the replications — where one more run of the
+    plan would land 9 times in 10; it does not shrink with more replications (it gets
+    better estimated). ``mean_ci90``: the 90 % confidence interval of the mean,
+    ``mean ± t(0.95, R-1) · sd / √R`` (Student 1908) — how precisely R replications pin
+    the mean down; it narrows like 1/√R.
+    """
+    r = len(values)
+    mean = float(values.mean())
+    sd = float(values.std(ddof=1)) if r > 1 else 0.0
+    half = float(student_t.ppf(0.95, r - 1)) * sd / math.sqrt(r) if r > 1 else 0.0
+    return {"mean": mean, "sd": sd,
+            "p05": float(values.quantile(0.05)), "p95": float(values.quantile(0.95)),
+            "mean_ci90": [mean - half, mean + half]}
+
+
+def combine(first: dict[str, Any], table: pd.DataFrame, sc: ScenarioConfig,
+            channels: list[dict[str, dict[str, Any]]] | None = None) -> dict[str, Any]:
+    """Metrics of a replicated run (see the module docstring).
+
+    ``channels``: the ``channels`` section of every replication; the combined run gets
+    their means (budget, spend, measured revenue), like ``kpis``.
+    """
     kpi_names = [c for c in table.columns if c not in ("replication", "seed")]
-    stats = {
-        k: {"mean": float(table[k].mean()),
-            "sd": float(table[k].std(ddof=1)) if len(table) > 1 else 0.0,
-            "p05": float(table[k].quantile(0.05)),
-            "p95": float(table[k].quantile(0.95))}
-        for k in kpi_names
-    }
+    stats = {k: kpi_stats(table[k]) for k in kpi_names}
     means = {k: s["mean"] for k, s in stats.items()}
     targets = evaluate_targets(means, sc.targets)
     met_each = {}
@@ -91,4 +133,11 @@ def combine(first: dict[str, Any], table: pd.DataFrame, sc: ScenarioConfig) -> d
         "replications": int(len(table)),
         "replication_seeds": [int(s) for s in table["seed"]],
     })
+    if channels and len(channels) > 1:
+        out["channels"] = {
+            name: {key: (float(np.mean([c[name][key] for c in channels]))
+                         if isinstance(value, int | float) and not isinstance(value, bool)
+                         else value)
+                   for key, value in spec.items()}
+            for name, spec in channels[0].items()}
     return out
