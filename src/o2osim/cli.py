@@ -74,6 +74,7 @@ from o2osim.results import (
     write_csv_atomic,
     write_run,
 )
+from o2osim.search import objective
 
 EXIT_BAD_INPUT = 2
 TASK_NAME = "cli"
@@ -103,7 +104,7 @@ def _fail(err: ConfigError) -> typing.NoReturn:
 
 
 @hydra.main(version_base="1.3", config_path=str(CONF_DIR), config_name=CONFIG_NAME)
-def _app(cfg: DictConfig) -> None:
+def _app(cfg: DictConfig) -> float:
     try:
         sc = validate_scenario(to_scenario(cfg))
     except ConfigError as err:  # preflight checked this already; never run on bad input
@@ -119,7 +120,7 @@ def _app(cfg: DictConfig) -> None:
         print(format_scorecard(metrics, width=width))
         print(f"results: {_shown_path(folder)} (already complete for this configuration: "
               "skipped)")
-        return
+        return objective(metrics)
     clear_incomplete(folder)  # what a killed earlier attempt left
     from o2osim.replications import run_replications  # the engine is only imported to run
 
@@ -134,6 +135,7 @@ def _app(cfg: DictConfig) -> None:
         write_report(stage)  # reads the files just written: report.md, report.html, PNGs
     print(format_scorecard(result.metrics, width=width))
     print(f"results: {_shown_path(folder)}")
+    return objective(result.metrics)  # what the cheapest-plan search minimises (search.py)
 
 
 def _shown_path(folder: Path) -> str:
