@@ -125,7 +125,8 @@ def _app(cfg: DictConfig) -> float:
     from o2osim.replications import run_replications  # the engine is only imported to run
 
     progress = sys.stderr.isatty() and not os.environ.get("CI")
-    result, table = run_replications(sc, sc.sim.replications, sc.sim.workers, progress)
+    workers = _job_workers(sc.sim.workers)
+    result, table = run_replications(sc, sc.sim.replications, workers, progress)
     result.metrics["config_sha256"] = fingerprint
     from o2osim.reports.report import write_report
 
@@ -143,6 +144,21 @@ def _shown_path(folder: Path) -> str:
         return str(folder.relative_to(Path.cwd()))
     except ValueError:
         return str(folder)
+
+
+def _job_workers(requested: int) -> int:
+    """Processes for this job's replications (``sim.workers``, 0 = every core). Jobs that a
+    parallel launcher (joblib, submitit, Ray) runs side by side already share the cores,
+    so there each runs its replications in-process (on SLURM: on the CPUs given to the
+    job), unless ``sim.workers`` was set on the command line (docs/sweeps.md)."""
+    hc = HydraConfig.get()
+    target = str(hc.launcher.get("_target_", ""))
+    given = any(o.lstrip("+").startswith("sim.workers=") for o in hc.overrides.task)
+    if hc.mode != RunMode.MULTIRUN or target.endswith("BasicLauncher") or given:
+        return requested
+    if target.endswith("SlurmLauncher"):
+        return int(os.environ.get("SLURM_CPUS_PER_TASK", "1"))
+    return 1
 
 
 # --------------------------------------------------------------------------- preflight
