@@ -11,8 +11,9 @@ A Hydra app (``conf/config.yaml``). Each job writes ``metrics.json``, ``daily.cs
 scorecard.
 
 Before Hydra gets the command line (Hydra creates the run folder before it calls the
-task), :func:`preflight` composes every job the command would run, converts and
-validates it, and picks the output folder. Bad input therefore stops before any work:
+task), :func:`preflight` composes every job the command would run (once per choice of presets,
+then each job's values: :mod:`o2osim.config.jobs`), converts and validates it, and picks
+the output folder. Bad input therefore stops before any work:
 one line on stderr naming the field, the value and what is allowed, exit code 2,
 no folder created. Results already on disk are never overwritten: an explicit
 ``hydra.run.dir`` that holds a run is refused, and a default (timestamped) folder that
@@ -58,6 +59,7 @@ from omegaconf.errors import (
 
 from o2osim.config import CONF_DIR, ConfigError, register_schemas, to_scenario, validate_scenario
 from o2osim.config.fingerprint import scenario_sha256
+from o2osim.config.jobs import Compose, JobScenarios
 from o2osim.config.validate import (
     describe_type,
     did_you_mean,
@@ -191,14 +193,15 @@ def preflight(argv: list[str]) -> list[str]:
         else:
             jobs = [_single_job(overrides)]
         seen: set[tuple[str, ...]] = set()
-        planned: list[tuple[int, DictConfig, str]] = []  # job number, config, fingerprint
+        planned: list[tuple[int, list[str], str]] = []  # job number, overrides, fingerprint
+        scenarios = JobScenarios(h, compose)
         for num, job in enumerate(jobs):
             if tuple(job) in seen:
                 continue
             seen.add(tuple(job))
             try:
-                cfg = compose(job, RunMode.RUN)
-                planned.append((num, cfg, scenario_sha256(validate_scenario(to_scenario(cfg)))))
+                cfg = scenarios.scenario(job) if multirun else compose(job, RunMode.RUN)
+                planned.append((num, job, scenario_sha256(validate_scenario(to_scenario(cfg)))))
             except COMPOSITION_ERRORS as exc:
                 err = explain(exc)
                 if len(jobs) > 1:
@@ -213,7 +216,7 @@ def preflight(argv: list[str]) -> list[str]:
         resolved = str(OmegaConf.select(master, key))
         basic = str(master.hydra.sweeper.get("_target_", "")).endswith("BasicSweeper")
         if multirun and explicit and folders_with_results(resolved):
-            folder = _resume_sweep(resolved, planned, basic)
+            folder = _resume_sweep(resolved, planned, basic, compose)
         else:
             folder = _output_folder(key, resolved, explicit=explicit, sweep=multirun)
     given = {o.input_line for o in overrides if o.key_or_group == key}
@@ -319,8 +322,8 @@ def _output_folder(key: str, resolved: str, explicit: bool, sweep: bool) -> str:
     raise AssertionError("unreachable")
 
 
-def _resume_sweep(sweep_dir: str, planned: list[tuple[int, DictConfig, str]],
-                  basic: bool) -> str:
+def _resume_sweep(sweep_dir: str, planned: list[tuple[int, list[str], str]],
+                  basic: bool, compose: Compose) -> str:
     """Re-run a sweep into its own folder: jobs whose folder holds finished results of
     the same configuration are skipped (by the task), unfinished ones run again, and a
     job folder holding results of another configuration stops everything, before any
@@ -328,7 +331,8 @@ def _resume_sweep(sweep_dir: str, planned: list[tuple[int, DictConfig, str]],
     ``multirun.prev-N.yaml``. Sweepers that choose their own jobs (Optuna) cannot be
     checked ahead; their tasks skip finished same-config jobs and refuse others."""
     done = again = 0
-    for num, cfg, fingerprint in planned if basic else []:
+    for num, job, fingerprint in planned if basic else []:
+        cfg = compose(job, RunMode.RUN)  # in full: the job's folder may depend on anything
         with open_dict(cfg):
             cfg.hydra.job.num = num
             cfg.hydra.job.id = str(num)
