@@ -337,7 +337,9 @@ class CampaignModel(mesa.Model):
                 1.0 if integ.staff_briefed else ops.unbriefed_check_time_factor)
             fails = u[0] < st.pos_manual_fail_prob
         check_min = np.where(checking, check_time, 0.0)
-        booked = (((pop.state[visitors] & ACCOUNT) > 0)
+        # Online booking needs an online account and online content that links to the
+        # store's reservation book (o2o_traffic_guidance; seed 000 门店预约 / 到店核销).
+        booked = (((pop.state[visitors] & ACCOUNT) > 0) & integ.o2o_traffic_guidance
                   & (u[1] < plan.operations.booking_share))
         whole = int(self.scale)
         copies = whole + (u[2] < self.scale - whole)

@@ -125,9 +125,9 @@ class StoreAgent(mesa.Agent):
         self._units: dict[bool, list[list[int]]] = {
             weekend: [self.units(spec, weekend) for spec in ops.stations.values()]
             for weekend in (False, True)}
-        self._booking_cap = {weekend: self.booking_capacity(weekend) for weekend in (False, True)}
-        self._arrivals = ArrivalProfile(ops.arrival_profile, self.hours)
         self._part_starts_min = self.hours.part_starts_min()
+        self._booking_slots = {weekend: self.booking_slots(weekend) for weekend in (False, True)}
+        self._arrivals = ArrivalProfile(ops.arrival_profile, self.hours)
         self._specs = list(ops.stations.values())
 
     def units(self, spec: StationSpec, weekend: bool) -> list[int]:
@@ -142,12 +142,28 @@ class StoreAgent(mesa.Agent):
         return [max(1, int(round(base * p.daypart_staff_multiplier[k])))
                 for k in self.hours.part_index()]
 
+    def booking_slots(self, weekend: bool) -> np.ndarray:
+        """The store's reservation book: bookings it takes for each opening hour (hour 0
+        starts at opening; the last may be part of an hour).
+
+        ``bookable_share`` of what the store can serve in that hour, set by its tightest
+        station — hotpot: the tables (48 x 60 / 65 min ~ 44 seatings an hour), not the
+        host desk; services: the service chairs (appointment slots); apparel: the fitting
+        rooms — with the units on duty in that hour's day part. A booking is for the hour
+        the customer comes in (seed 000: 线上预约 -> 到店免排队 for hotpot and services).
+        """
+        minutes = self.hours.minutes
+        start = np.arange(int(np.ceil(minutes / 60.0))) * 60.0
+        width = np.minimum(start + 60.0, minutes) - start
+        part = np.searchsorted(self._part_starts_min, start, side="right") - 1
+        per_station = [np.asarray(self.units(spec, weekend), dtype=np.float64)[part] * width
+                       / max(spec.service_time_mean_min, 1e-9) / max(spec.use_share, 1e-9)
+                       for spec in self.ops.stations.values()]
+        return np.floor(self.ops.bookable_share * np.min(per_station, axis=0)).astype(np.int64)
+
     def booking_capacity(self, weekend: bool) -> int:
-        """Bookings the store accepts today: a share of the first station's capacity."""
-        first = next(iter(self.ops.stations.values()))
-        units = float(np.mean(self.units(first, weekend)))
-        return int(self.ops.bookable_share * units * self.hours.minutes
-                   / max(first.service_time_mean_min, 1e-9))
+        """Bookings the store takes in a whole day (the sum of its hourly slots)."""
+        return int(self._booking_slots[weekend].sum())
 
     def serve(self, day: int, today: DayArrivals, s: int) -> DayResult:
         """Run this store's simpy day on rows ``s`` of ``today`` and keep a ledger row."""
@@ -206,8 +222,9 @@ def draw_arrivals(stores: list[StoreAgent], day: int, store_of: np.ndarray,
                   rng: np.random.Generator) -> DayArrivals:
     """Arrival minutes, patience, service times and station use of today's customers.
 
-    Bookings are honoured up to each store's capacity for the day, earliest arrivals
-    first; refused ones come as walk-ins. Stores share the market's operations spec.
+    Bookings are honoured up to each store's slots for the hour of arrival
+    (:meth:`StoreAgent.booking_slots`), first come first booked; refused ones come as
+    walk-ins. Stores share the market's operations spec and opening hours.
     """
     ops, first = stores[0].ops, stores[0]
     n = store_of.shape[0]
@@ -217,12 +234,8 @@ def draw_arrivals(stores: list[StoreAgent], day: int, store_of: np.ndarray,
     order = np.lexsort((minute, store_of))
     store_sorted = store_of[order]
     bounds = np.searchsorted(store_sorted, np.arange(len(stores) + 1))
-    asked = booked[order]
-    weekend = day % 7 >= 5
-    cap = np.array([st._booking_cap[weekend] for st in stores], dtype=np.int64)
-    asked_so_far = np.cumsum(asked)
-    before_store = np.concatenate(([0], asked_so_far))[bounds[:-1]]
-    honoured = asked & (asked_so_far - before_store[store_sorted] <= cap[store_sorted])
+    honoured = honour_bookings(stores, day % 7 >= 5, store_sorted, minute[order],
+                               booked[order])
     patience = np.where(honoured, ops.booked_patience_mean_min,
                         ops.patience_mean_min) * rng.exponential(1.0, n)
     return DayArrivals(
@@ -231,6 +244,20 @@ def draw_arrivals(stores: list[StoreAgent], day: int, store_of: np.ndarray,
         service_min=[gamma_times(rng, spec.service_time_mean_min, spec.service_time_cv, n)
                      for spec in specs],
         used=[u[2 + j] < spec.use_share for j, spec in enumerate(specs)])
+
+
+def honour_bookings(stores: list[StoreAgent], weekend: bool, store_sorted: np.ndarray,
+                    minute_sorted: np.ndarray, asked: np.ndarray) -> np.ndarray:
+    """Which booking requests the stores' reservation books take: per store and opening
+    hour, the first ``slots`` requests in arrival order (rows sorted by store, minute)."""
+    slots = np.stack([st._booking_slots[weekend] for st in stores])  # store x hour
+    n_hours = slots.shape[1]
+    hour = np.minimum((minute_sorted // 60.0).astype(np.int64), n_hours - 1)
+    cell = store_sorted * n_hours + hour  # non-decreasing: rows are sorted by store, minute
+    asked_so_far = np.cumsum(asked)
+    first_row = np.searchsorted(cell, cell, side="left")  # first row of each row's cell
+    before_cell = np.concatenate(([0], asked_so_far))[first_row]
+    return asked & (asked_so_far - before_cell <= slots.reshape(-1)[cell])
 
 
 def run_stores_day(stores: list[StoreAgent], day: int, store_of: np.ndarray,
