@@ -5,8 +5,8 @@ hotpot: table, cashier; services: service chair, front desk). A station has unit
 (staff, tables, rooms, slots) and one line in which booked customers stand ahead of
 walk-ins, each first come first served (what a ``simpy.PriorityResource`` with
 priorities 0 / 1 does). Booked customers never balk; a walk-in who sees
-``balk_queue_per_server`` or more people waiting per unit at the first station leaves
-at once (balking); anyone whose patience runs out while waiting leaves (reneging).
+``balk_queue_per_server`` or more people waiting per unit on duty at the first station
+leaves at once (balking); anyone whose patience runs out while waiting leaves (reneging).
 The station marked ``checkout`` verifies online coupons: a scan when the POS is joined
 to the online system, a slower manual check (which may fail) when it is not.
 
@@ -55,7 +55,8 @@ class Station:
 class DayResult:
     status: np.ndarray  # SERVED / BALKED / RENEGED per arrival
     wait_min: np.ndarray  # minutes spent waiting in queues
-    check_failed: np.ndarray  # bool: coupon verification failed at the till
+    checked: np.ndarray  # bool: an online coupon was verified at the till (served there)
+    check_failed: np.ndarray  # bool: that verification failed
     busy_unit_min: float  # unit-minutes spent serving within opening hours, all stations
     open_unit_min: float  # unit-minutes available, all stations
 
@@ -168,9 +169,7 @@ def simulate_store_day(
         take_next(k)
 
     first_station = route[0]
-    first = stations[0] if stations else None
-    balk_at = (balk_queue_per_server * max(first.units_by_part)
-               if first is not None and balk_queue_per_server < np.inf else None)
+    balking = bool(stations) and balk_queue_per_server < np.inf
 
     def still_waiting(now: float) -> int:
         """People in the first station's line whose patience has not run out."""
@@ -178,9 +177,11 @@ def simulate_store_day(
                    if deadline[i] >= now)
 
     def arrive(i: int, _event: simpy.Event) -> None:
-        """A customer walks in: a walk-in facing too long a line leaves (balks)."""
-        if (balk_at is not None and used[0][i] and not is_booked[i]
-                and len(booked_line[0]) + len(walk_in_line[0]) >= balk_at
+        """A customer walks in: a walk-in facing too long a line for the units on duty
+        now (``balk_queue_per_server`` per unit) leaves at once (balks)."""
+        if (balking and used[0][i] and not is_booked[i]
+                and len(booked_line[0]) + len(walk_in_line[0])
+                >= (balk_at := balk_queue_per_server * max(on_duty[0], 1))
                 and still_waiting(env.now) >= balk_at):
             status[i] = BALKED
             return
@@ -203,7 +204,8 @@ def simulate_store_day(
     for st in stations:
         if st.checkout:
             checkout_used |= st.used
-    check_failed = check_fails & (status_arr == SERVED) & checkout_used & (check_min > 0)
-    return DayResult(status=status_arr, wait_min=np.asarray(wait), check_failed=check_failed,
+    checked = (status_arr == SERVED) & checkout_used & (check_min > 0)
+    return DayResult(status=status_arr, wait_min=np.asarray(wait), checked=checked,
+                     check_failed=check_fails & checked,
                      busy_unit_min=busy_min[0],
                      open_unit_min=open_unit_minutes(stations, open_min))

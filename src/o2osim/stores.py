@@ -187,7 +187,7 @@ class StoreAgent(mesa.Agent):
             float(waits.mean()) if waits.size else 0.0,
             p95(waits),
             res.busy_unit_min / res.open_unit_min if res.open_unit_min > 0 else 0.0,
-            int(np.count_nonzero(check_min)), int(np.count_nonzero(res.check_failed))))
+            int(np.count_nonzero(res.checked)), int(np.count_nonzero(res.check_failed))))
         return res
 
     def run_day(self, day: int, booked: np.ndarray, check_min: np.ndarray,
