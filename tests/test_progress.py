@@ -63,13 +63,11 @@ def _env() -> dict[str, str]:
     return env
 
 
-def test_cli_draws_the_bar_on_a_terminal_only(tmp_path: Path) -> None:
-    args = [sys.executable, "-m", "o2osim.cli", *TINY, "sim.replications=2", "sim.workers=1"]
-    # stderr a terminal (a pseudo-terminal), CI unset: replications and days are shown
+def on_a_terminal(args: list[str], cwd: Path, env: dict[str, str]) -> str:
+    """Run ``args`` with stderr on a pseudo-terminal; return what it drew there."""
     leader, follower = pty.openpty()
-    with open(tmp_path / "stdout.txt", "w") as stdout:
-        proc = subprocess.Popen([*args, "hydra.run.dir=tty"], cwd=tmp_path, env=_env(),
-                                stdout=stdout, stderr=follower)
+    with open(cwd / "stdout.txt", "w") as stdout:
+        proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=stdout, stderr=follower)
     os.close(follower)
     chunks = []
     while True:  # read as it comes: a full terminal buffer would block the run
@@ -82,12 +80,21 @@ def test_cli_draws_the_bar_on_a_terminal_only(tmp_path: Path) -> None:
         chunks.append(data)
     os.close(leader)
     assert proc.wait(timeout=600) == 0
-    shown = b"".join(chunks).decode()
+    return b"".join(chunks).decode()
+
+
+def test_cli_draws_the_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    args = [sys.executable, "-m", "o2osim.cli", *TINY, "sim.replications=2", "sim.workers=1"]
+    # stderr a terminal (a pseudo-terminal), CI unset: replications and days are shown
+    shown = on_a_terminal([*args, "hydra.run.dir=tty"], tmp_path, _env())
     assert "replication 1 day 30/30" in shown and "replications done 2/2" in shown
+    # a terminal in CI: quiet
+    in_ci = on_a_terminal([*args, "hydra.run.dir=ci"], tmp_path, {**_env(), "CI": "1"})
+    assert "replication" not in in_ci and "day 30/30" not in in_ci
     # stderr a pipe, CI unset: not a character of progress
     piped = subprocess.run([*args, "hydra.run.dir=pipe"], cwd=tmp_path, env=_env(),
                            capture_output=True, text=True, timeout=600)
     assert piped.returncode == 0, piped.stderr
     assert piped.stderr == ""
-    results = [(tmp_path / d / "replications.csv").read_text() for d in ("tty", "pipe")]
-    assert results[0] == results[1]  # the bar changes nothing
+    results = [(tmp_path / d / "replications.csv").read_text() for d in ("tty", "ci", "pipe")]
+    assert results[0] == results[1] == results[2]  # the bar changes nothing

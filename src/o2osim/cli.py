@@ -66,6 +66,7 @@ from o2osim.config.validate import (
     type_at,
     unknown_key_error,
 )
+from o2osim.progress import progress_wanted
 from o2osim.reports import format_scorecard
 from o2osim.results import (
     clear_incomplete,
@@ -126,7 +127,7 @@ def _app(cfg: DictConfig) -> float:
     clear_incomplete(folder)  # what a killed earlier attempt left
     from o2osim.replications import run_replications  # the engine is only imported to run
 
-    progress = sys.stderr.isatty() and not os.environ.get("CI")
+    progress = progress_wanted()  # a terminal, outside CI
     workers = _job_workers(sc.sim.workers)
     result, table = run_replications(sc, sc.sim.replications, workers, progress)
     result.metrics["config_sha256"] = fingerprint
