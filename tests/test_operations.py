@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from o2osim.config import compose_scenario
-from o2osim.config.schema import OperationsPlan, OperationsSpec, StationSpec
+from o2osim.config.schema import OperationsPlan, StationSpec
 from o2osim.model import CampaignModel
 from o2osim.operations import BALKED, RENEGED, SERVED, Station, simulate_store_day
-from o2osim.stores import StoreAgent
+from o2osim.stores import DayArrivals, StoreAgent, draw_arrivals
 
 
 def busy_day(n: int, booked: np.ndarray, patience: float, balk: float, seed: int = 0):
@@ -17,6 +18,48 @@ def busy_day(n: int, booked: np.ndarray, patience: float, balk: float, seed: int
     station = Station([2], [0.0], rng.exponential(3.0, n), np.ones(n, dtype=bool), True)
     return simulate_store_day(arrivals, booked, np.full(n, patience), np.zeros(n),
                               np.zeros(n, dtype=bool), [station], 600.0, balk)
+
+
+def make_store(market: str, store_id: int) -> StoreAgent:
+    """A store of ``market`` with the default operations plan."""
+    sc = compose_scenario([f"market={market}", "sim.population=1000", "sim.days=1"])
+    return StoreAgent(CampaignModel(sc), store_id, sc.market.operations, OperationsPlan())
+
+
+def arrival_times(store: StoreAgent, day: int, n: int, seed: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Arrival minute and opening hour (0 = the first, as the reservation book counts them)
+    of each of ``n`` arrivals, by caller index, as ``store.run_day(day, ...,
+    default_rng(seed))`` draws them: the draws do not depend on who asked for a booking."""
+    none = np.zeros(n, dtype=bool)
+    today = draw_arrivals([store], day, np.zeros(n, dtype=np.int64), none, np.zeros(n), none,
+                          np.random.default_rng(seed))
+    n_hours = len(store.booking_slots(weekend=day % 7 >= 5))
+    minute = np.empty(n)
+    minute[today.order] = today.minute
+    return minute, np.minimum((minute // 60.0).astype(np.int64), n_hours - 1)
+
+
+def fill_the_book(slots: np.ndarray, minute: np.ndarray, hour: np.ndarray,
+                  rng: np.random.Generator) -> tuple[np.ndarray, list[int], np.ndarray]:
+    """Booking requests that fill every hour with more arrivals than slots: in each such
+    hour, ``slots`` customers at random among its first ``2 slots`` arrivals (in the other
+    hours, half of the arrivals at random). Returns the requests, the full hours, and the
+    customers who arrive in a full hour after its last request."""
+    asked = np.zeros(minute.size, dtype=bool)
+    full: list[int] = []
+    later = []
+    for h, s in enumerate(slots.tolist()):
+        in_hour = np.flatnonzero(hour == h)
+        in_hour = in_hour[np.argsort(minute[in_hour])]
+        if in_hour.size <= s:
+            asked[in_hour[rng.random(in_hour.size) < 0.5]] = True
+            continue
+        chosen = rng.choice(min(2 * s, in_hour.size), size=s, replace=False)
+        asked[in_hour[chosen]] = True
+        full.append(h)
+        later.append(in_hour[chosen.max() + 1:])
+    return asked, full, np.concatenate(later)
 
 
 def test_booked_customers_jump_the_queue() -> None:
@@ -56,16 +99,21 @@ def test_failed_manual_checks_are_counted_only_for_served_coupon_holders() -> No
 
 
 def test_bookings_are_honoured_up_to_capacity_only() -> None:
-    sc = compose_scenario(["market=local_services", "sim.population=1000", "sim.days=1"])
-    ops: OperationsSpec = sc.market.operations
-    model = CampaignModel(sc)
-    store = StoreAgent(model, 99, ops, OperationsPlan())
+    """Everyone asks: each opening hour honours its first ``slots`` arrivals (all of them in
+    an hour with fewer arrivals), so never more than the day's capacity."""
+    store = make_store("local_services", 99)
     cap = store.booking_capacity(weekend=False)
+    slots = store.booking_slots(weekend=False)
     n = cap + 50
-    rng = np.random.default_rng(0)
+    minute, hour = arrival_times(store, 0, n, seed=0)
     _, _, _, honoured = store.run_day(0, np.ones(n, dtype=bool), np.zeros(n),
-                                      np.zeros(n, dtype=bool), rng)
-    assert honoured.sum() == cap
+                                      np.zeros(n, dtype=bool), np.random.default_rng(0))
+    for h, s in enumerate(slots.tolist()):
+        in_hour = np.flatnonzero(hour == h)
+        first = in_hour[np.argsort(minute[in_hour])][:s]
+        assert honoured[in_hour].tolist() == np.isin(in_hour, first).tolist()
+    assert (np.bincount(hour, minlength=slots.size) > slots).any()  # some hour turned some away
+    assert honoured.sum() <= cap
 
 
 def test_staffing_multipliers_set_units_by_day_part() -> None:
@@ -81,23 +129,90 @@ def test_staffing_multipliers_set_units_by_day_part() -> None:
     assert store.units(table, weekend=True) == [30, 30, 30]
 
 
-def test_booking_requests_beyond_capacity_do_not_lengthen_walk_in_waits() -> None:
-    """Bookings are honoured only up to capacity: extra requests come as walk-ins and the
-    queue walk-ins face is the same (common random numbers)."""
-    sc = compose_scenario(["market=hotpot_chain", "sim.population=1000", "sim.days=1"])
-    model = CampaignModel(sc)
-    store = StoreAgent(model, 98, sc.market.operations, OperationsPlan())
-    cap = store.booking_capacity(weekend=True)
-    n = 3 * cap
-    results = []
-    for requested in (cap, 2 * cap, n):
-        booked = np.arange(n) < requested
-        status, wait, _, honoured = store.run_day(5, booked, np.zeros(n),
+@pytest.mark.parametrize("seed", [7, 8, 9])
+def test_booking_requests_beyond_capacity_do_not_lengthen_walk_in_waits(seed: int) -> None:
+    """Common random numbers, the same customers compared: once an hour's reservation book
+    is full, further requests for that hour (customers arriving after its last booking)
+    are refused, come as walk-ins, and change nothing: every customer's status and wait is
+    exactly as at capacity, so no walk-in waits longer (the property holds with equality).
+
+    Every run has the same seed, hence the same arrival minutes, service times, station
+    use and patience draws (``stores.draw_arrivals``); the number of requests grows from
+    the book's capacity to that plus every later arrival of the full hours. A request from
+    a customer arriving *before* an hour's last booking is another matter: it takes that
+    booking's slot (see the next test), and then walk-ins may wait longer.
+    """
+    store = make_store("hotpot_chain", 98)
+    day = 5  # a Saturday
+    slots = store.booking_slots(weekend=True)
+    n = 3 * store.booking_capacity(weekend=True)
+    minute, hour = arrival_times(store, day, n, seed)
+    at_capacity, full, extra = fill_the_book(slots, minute, hour,
+                                             np.random.default_rng(seed + 100))
+    np.random.default_rng(seed + 200).shuffle(extra)
+    assert len(full) >= 6 and extra.size >= 100  # most hours full, many refused requests
+
+    def day_of(asked: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        status, wait, _, honoured = store.run_day(day, asked, np.zeros(n),
                                                   np.zeros(n, dtype=bool),
-                                                  np.random.default_rng(7))
-        assert honoured.sum() == cap
-        results.append(wait[~honoured].mean())
-    assert results[1] <= results[0] + 1e-9 and results[2] <= results[0] + 1e-9
+                                                  np.random.default_rng(seed))
+        return status, wait, honoured
+
+    status_0, wait_0, honoured_0 = day_of(at_capacity)
+    assert honoured_0.tolist() == at_capacity.tolist()
+    assert (np.bincount(hour[honoured_0], minlength=slots.size)[full] == slots[full]).all()
+    walk_in = ~honoured_0
+    assert (wait_0[walk_in] > 0).sum() > 50  # walk-ins queue: there is something to lengthen
+    for k in (extra.size // 3, 2 * extra.size // 3, extra.size):
+        asked = at_capacity.copy()
+        asked[extra[:k]] = True
+        status, wait, honoured = day_of(asked)
+        assert honoured.tolist() == honoured_0.tolist()  # the extra requests are refused
+        assert (wait[walk_in] <= wait_0[walk_in]).all()
+        assert np.array_equal(wait, wait_0) and np.array_equal(status, status_0)
+
+
+def test_an_earlier_request_takes_the_slot_of_its_hours_last_booking() -> None:
+    """First come first booked within an hour: a request from a customer who arrives in a
+    full hour before its last booking is honoured, and that last booking is refused (the
+    customer comes as a walk-in with a walk-in's patience); nothing else changes, and the
+    draws are common: the same minutes, services, station use and patience draws."""
+    store = make_store("hotpot_chain", 98)
+    ops = store.ops
+    day, seed = 5, 11
+    slots = store.booking_slots(weekend=True)
+    n = 3 * store.booking_capacity(weekend=True)
+    minute, hour = arrival_times(store, day, n, seed)
+    asked, full, _ = fill_the_book(slots, minute, hour, np.random.default_rng(seed + 100))
+    h = full[0]
+    booked_h = np.flatnonzero(asked & (hour == h))
+    last = int(booked_h[np.argmax(minute[booked_h])])
+    newcomer = int(np.flatnonzero((hour == h) & ~asked & (minute < minute[last]))[0])
+    none = np.zeros(n, dtype=bool)
+
+    def today(requests: np.ndarray) -> DayArrivals:
+        return draw_arrivals([store], day, np.zeros(n, dtype=np.int64), requests,
+                             np.zeros(n), none, np.random.default_rng(seed))
+
+    before = today(asked)
+    asked_too = asked.copy()
+    asked_too[newcomer] = True
+    after = today(asked_too)
+    row = np.argsort(before.order)  # row of each customer
+    assert np.array_equal(after.order, before.order)
+    expected = asked.copy()
+    expected[[newcomer, last]] = [True, False]
+    assert after.booked[row].tolist() == expected.tolist()
+    ratio = after.patience_min[row] / before.patience_min[row]
+    walk_in_over_booked = ops.patience_mean_min / ops.booked_patience_mean_min
+    assert ratio[last] == pytest.approx(walk_in_over_booked)
+    assert ratio[newcomer] == pytest.approx(1 / walk_in_over_booked)
+    others = np.ones(n, dtype=bool)
+    others[[newcomer, last]] = False
+    assert (ratio[others] == 1.0).all()
+    for a, b in zip(after.service_min + after.used, before.service_min + before.used,
+                    strict=True):
+        assert np.array_equal(a, b)
 
 
 def test_per_store_staffing_scales_only_that_store() -> None:
