@@ -3,33 +3,51 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 import yaml
+from matplotlib.text import Annotation, Text
 
 from o2osim.reports.compare import (
+    PURCHASED,
     Run,
     Target,
     cheapest_meeting_all,
     compare,
     comparison_table,
+    csv_table,
     distinguishing,
+    draw_quadrants,
+    draw_spend_conversion,
+    folder_tails,
+    load_run,
     main,
+    meets,
     other_differences,
     pareto_frontier,
+    scenario_funnel,
+    scenario_labels,
+    short_keys,
+    to_html,
     union_targets,
     write_figures,
 )
+from o2osim.reports.figures_common import place_labels
+from o2osim.reports.report import funnel_stages
 
-TINY = ("sim.population=5000", "sim.days=28")
+TINY = ("sim.population=2000", "sim.days=42")
 """A run of about a second."""
 EVIL = "<script>alert(1)</script>"
 
@@ -106,9 +124,14 @@ def test_replicated_runs_get_intervals_and_probabilities(root: Path, tmp_path: P
     table, page, _ = _compare(root, tmp_path / "out", "sweep", "rep")
     assert len(table) == 3
     rep = table.iloc[2]
-    # the three runs differ in plan, livestream budget and replications (not sim.workers)
+    # the three runs differ in plan, livestream budget and replications; the number of
+    # replications (and sim.workers) is not part of what distinguishes a scenario
     assert rep["distinguishing_overrides"] == (
-        "plan=integrated sim.replications=2 plan.channels.livestream.budget_cny=2000000")
+        "plan=integrated plan.channels.livestream.budget_cny=2000000")
+    assert rep["scenario"] == "plan=integrated livestream.budget_cny=2000000"  # key shortened
+    assert list(table["replications"]) == [1, 1, 2]
+    assert pd.isna(rep["other_config_differences"])  # sim.replications: no hidden difference
+    assert "<th>Replications</th>" in page
     metrics = json.loads((root / "rep" / "metrics.json").read_text())
     stats = metrics["kpi_stats"]["conversion_rate"]
     assert (rep["conversion_rate_p05"], rep["conversion_rate_p95"]) == pytest.approx(
@@ -143,7 +166,9 @@ def test_folder_and_plan_names_are_escaped_in_the_page(root: Path, tmp_path: Pat
     # same plan preset as sweep/1 but renamed: a difference no override explains
     assert table["other_config_differences"].iloc[-1] == f"plan.name='{EVIL}'"
     assert table["other_config_differences"].iloc[-2] == "plan.name=integrated"
-    assert table["scenario"].iloc[-1] == f"plan=integrated ({root / EVIL})"
+    # the same name as sweep/1: told apart by the shortest folder tails
+    assert list(table["scenario"].iloc[-2:]) == ["plan=integrated (sweep/1)",
+                                                 f"plan=integrated ({EVIL})"]
     assert "<script" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
@@ -265,7 +290,8 @@ def test_when_none_meets_all_the_closest_is_named_with_its_shortfalls() -> None:
         'thresholds): S1 "plan=p1", total spend 4,000,000 CNY, which misses 2: '
         "Full-channel conversion (conversion_rate 14.0 %, needs >= 15.0 %: 1.0 percentage "
         "points short); Satisfaction (satisfaction_rate 80.0 %, needs >= 85.0 %: 5.0 "
-        "percentage points short).")
+        "percentage points short). Its nearest miss: Satisfaction, 5.0 percentage points "
+        "short (6 % of the threshold).")
     over = cheapest_meeting_all(_rows((9e6, 0.20, 0.90, 4)), TARGETS)
     assert "needs <= 3: 1 step over" in over.statement
 
@@ -311,3 +337,203 @@ def test_figures_draw_labels_with_dollars_and_chinese(root: Path, tmp_path: Path
     assert list(table["scenario"]) == ["plan.name=x", f"plan.name='{name}'"]
     figs = write_figures(tmp_path, table, runs, targets, cheapest_meeting_all(table, targets))
     assert sorted(figs) == ["funnels", "satisfaction_vs_conversion", "spend_vs_conversion"]
+
+
+# --------------------------------------------------------------------------- names
+
+
+def test_workers_hydra_and_replications_never_name_a_scenario(root: Path) -> None:
+    runs = [_run(root, "/r/sweep/a", ["sim.replications=1", "hydra/launcher=joblib",
+                                      "hydra.launcher.n_jobs=2"],
+                 {"sim.replications": 1, "sim.workers": 0}),
+            _run(root, "/r/sweep/b", ["sim.replications=4", "sim.workers=2",
+                                      "hydra.sweep.dir=x"],
+                 {"sim.replications": 4, "sim.workers": 2}),
+            _run(root, "/r/other/b", ["sim.replications=4"],
+                 {"sim.replications": 4, "sim.workers": 0})]
+    for run in runs[1:]:
+        run.metrics = dict(run.metrics, replications=4)
+    settings = distinguishing(runs)
+    assert settings == [{}, {}, {}]
+    assert other_differences(runs, settings) == [{}, {}, {}]
+    # the same scenario three times: told apart by replications, then by folder tails
+    assert scenario_labels(runs, settings) == [
+        "retail_apparel × integrated (1 replication)",
+        "retail_apparel × integrated (4 replications) (sweep/b)",
+        "retail_apparel × integrated (4 replications) (other/b)"]
+
+
+def test_long_keys_are_shortened_unless_two_would_read_alike(root: Path) -> None:
+    assert short_keys(["plan.channels.livestream.budget_cny", "plan.channels.douyin.budget_cny",
+                       "plan.coupon.value_cny", "market.coupon.value_cny", "sim.seed"]) == {
+        "plan.channels.livestream.budget_cny": "livestream.budget_cny",
+        "plan.channels.douyin.budget_cny": "douyin.budget_cny",
+        "plan.coupon.value_cny": "plan.coupon.value_cny",
+        "market.coupon.value_cny": "market.coupon.value_cny",
+        "sim.seed": "sim.seed"}
+    key = "plan.channels.livestream.budget_cny"
+    runs = [_run(root, f"r{v}", [f"{key}={v}"], {key: v}) for v in (5e5, 3e6)]
+    assert scenario_labels(runs, distinguishing(runs)) == [
+        "livestream.budget_cny=500000", "livestream.budget_cny=3000000"]
+    assert folder_tails(["/a/sweep/1", "/a/rep/1", "/b/rep/1"]) == [
+        "sweep/1", "a/rep/1", "b/rep/1"]
+
+
+# --------------------------------------------------------------------------- funnels
+
+
+def test_funnels_are_the_run_reports_with_explicit_shares(root: Path, tmp_path: Path) -> None:
+    run = load_run(root / "sweep" / "1", "sweep/1")
+    assert isinstance(run, Run)
+    k = run.metrics["kpis"]
+    steps = scenario_funnel(run)
+    assert steps is not None
+    assert [s.stage.label for s in steps] == [s.label for s in funnel_stages(k)]
+    labels = [s.stage.label for s in steps]
+    assert "Visited a store" in labels and labels[-1] == "Purchased twice or more"
+    assert steps[labels.index("Visited a store")].stage.total == k["store_visitors"]
+    bought = steps[labels.index(PURCHASED)]
+    assert bought.of_population == pytest.approx(100 * k["purchasers"] / k["population"])
+    assert bought.of_aware == pytest.approx(100 * k["conversion_rate"])  # not of everyone
+    assert [s for s in steps if s.of_aware is not None] == [bought]
+    assert bought.shares == (f"{100 * k['purchasers'] / k['population']:.1f} % of the "
+                             f"population; {100 * k['conversion_rate']:.1f} % of the aware")
+    segments = {name for s in steps for name, _, _ in s.stage.segments}
+    assert {"online only", "in store only", "reached online first"} <= segments
+    _, page, _ = _compare(root, tmp_path / "out", "sweep")
+    table = page[page.index("<table id='funnel-table'>"):]
+    table = table[:table.index("</table>")]
+    assert "<td>Visited a store</td>" in table
+    assert html.escape(bought.shares) in table
+
+
+# --------------------------------------------------------------------------- the verdict
+
+
+def _easy(metrics: dict[str, Any], meets: dict[str, Any], spend: float = 1.0) -> dict[str, Any]:
+    """``metrics`` judged by targets set at the values of ``meets`` (which therefore meets
+    every one), its total cost multiplied by ``spend``."""
+    targets = {n: dict(t, threshold=meets["kpis"][t["kpi"]])
+               for n, t in metrics["targets"].items()}
+    kpis = dict(metrics["kpis"], total_cost_cny=metrics["kpis"]["total_cost_cny"] * spend)
+    return dict(metrics, targets=targets, kpis=kpis)
+
+
+def test_the_cheapest_meeting_all_targets_is_marked_and_named(root: Path) -> None:
+    integrated = _run(root, "b", [], {}).metrics
+    fragmented = json.loads((root / "sweep" / "0" / "metrics.json").read_text())
+    runs = [_run(root, "a", [], {}), _run(root, "b", [], {}), _run(root, "c", [], {})]
+    runs[0].metrics = _easy(integrated, integrated, spend=1.5)  # meets all, dearer
+    runs[1].metrics = _easy(integrated, integrated)             # meets all: the cheapest
+    runs[2].metrics = _easy(fragmented, integrated)             # cheaper, converts less
+    targets, _ = union_targets(runs)
+    table = comparison_table(runs, targets)
+    assert list(table["meets_all_targets"]) == [True, True, False]
+    verdict = cheapest_meeting_all(table, targets)
+    assert verdict.best == 1
+    assert verdict.statement.startswith(f'Cheapest scenario meeting all {len(targets)} '
+                                        'targets: S2 "retail_apparel × integrated (b)"')
+    page = to_html(table, runs, [], targets, verdict, [], {})
+    marked = re.findall(r"<tr class='(\w+)' data-scenario='(S\d)'>", page)
+    assert marked == [("best", "S2")]
+    row = page[page.index("data-scenario='S2'"):]
+    assert "★ cheapest meeting all targets" in row[:row.index("</tr>")]
+    assert list(csv_table(table, verdict)["cheapest_meeting_all"]) == [False, True, False]
+
+
+def test_when_none_meets_all_the_closest_row_is_marked(root: Path, tmp_path: Path) -> None:
+    table, page, _ = _compare(root, tmp_path / "out", "sweep")
+    assert not table["meets_all_targets"].any()
+    closest = table.loc[table["rank"] == 1, "scenario_id"].item()
+    assert re.findall(r"<tr class='(\w+)' data-scenario='(S\d)'>", page) == [
+        ("closest", closest)]
+    verdict = re.search(r"<p class='verdict' id='verdict'>(.*?)</p>", page).group(1)
+    assert verdict.startswith("No scenario meets all 9 targets. Closest")
+    assert f"{closest} &quot;" in verdict and "Its nearest miss: " in verdict
+
+
+# --------------------------------------------------------------------------- figures
+
+CLUSTER = [(3.60e6, 0.0270, 0.700), (3.20e6, 0.016, 0.29), (3.61e6, 0.0272, 0.705),
+           (3.605e6, 0.0268, 0.702), (3.17e6, 0.011, 0.13), (3.60e6, 0.0270, 0.700),
+           (5.00e6, 0.160, 0.90)]
+"""(spend, conversion, satisfaction): four scenarios drawn nearly on top of each other
+(S1 and S6 exactly), two cheap ones and S7, the only one meeting both targets."""
+
+
+def _cluster() -> tuple[pd.DataFrame, dict[str, Target], Any]:
+    table = _rows(*((s, c, sat, 2) for s, c, sat in CLUSTER))
+    table["on_pareto_frontier"] = pareto_frontier(list(table["total_spend_cny"]),
+                                                  list(table["conversion_rate"]))
+    table["meets_all_targets"] = [meets(TARGETS["conversion"], c) and
+                                  meets(TARGETS["satisfaction"], sat) for _, c, sat in CLUSTER]
+    return table, TARGETS, cheapest_meeting_all(table, TARGETS)
+
+
+def _label_boxes(fig: Any, ax: Any) -> dict[str, Any]:
+    """The point labels drawn on ``ax`` (annotations), by text, as boxes on the canvas."""
+    fig.canvas.draw()  # an annotation's place is worked out when drawn
+    renderer = fig.canvas.get_renderer()
+    return {a.get_text(): Text.get_window_extent(a, renderer)
+            for a in ax.texts if isinstance(a, Annotation)}
+
+
+def _assert_apart(boxes: dict[str, Any], points: Any) -> None:
+    """No two label boxes overlap, and no box covers a point (pixels)."""
+    items = list(boxes.items())
+    for i, (a, box) in enumerate(items):
+        for b, other in items[i + 1:]:
+            assert not box.overlaps(other), (a, b)
+        for x, y in points:
+            assert not box.contains(x, y), (a, x, y)
+
+
+def test_spend_chart_draws_the_frontier_the_target_and_the_best() -> None:
+    table, targets, verdict = _cluster()
+    assert verdict.best == 6
+    assert list(table["on_pareto_frontier"]) == [True, True, True, False, True, True, True]
+    fig, _ = draw_spend_conversion(table, targets, verdict)
+    ax = fig.axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    front = lines["Pareto frontier (nothing cheaper converts more)"].get_xydata()
+    # cheapest first: S5, S2, then S1 = S6, S3 (S4 converts less than S1 for more), S7
+    assert front.ravel().tolist() == pytest.approx([3.17, 1.1, 3.2, 1.6, 3.6, 2.7, 3.6, 2.7,
+                                                    3.61, 2.72, 5.0, 16.0])
+    target = next(v for k, v in lines.items() if k.startswith("target: "))
+    assert list(target.get_ydata()) == [15.0, 15.0]
+    assert any(t.get_text() == "conversion target ≥ 15.0 %" for t in ax.texts)
+    star = next(c for c in ax.collections if c.get_label() == "cheapest meeting all targets")
+    assert star.get_offsets().tolist() == [[5.0, 16.0]]
+    boxes = _label_boxes(fig, ax)
+    assert sorted(boxes) == ["S1, S6", "S2", "S3", "S4", "S5", "S7"]
+    _assert_apart(boxes, ax.transData.transform([(s / 1e6, c * 100) for s, c, _ in CLUSTER]))
+    assert "spend" in ax.get_xlabel() and "million CNY" in ax.get_xlabel()
+    assert "%" in ax.get_ylabel()
+    plt.close(fig)
+
+
+def test_quadrant_chart_names_its_quadrants_and_keeps_labels_apart() -> None:
+    table, targets, verdict = _cluster()
+    fig, _ = draw_quadrants(table, targets, verdict)
+    ax = fig.axes[0]
+    texts = {t.get_text().strip() for t in ax.texts}
+    assert {"both targets met", "satisfied, converting too few", "converting, not satisfied",
+            "neither target met", "conversion target ≥ 15.0 %",
+            "satisfaction target ≥ 85.0 %"} <= texts
+    xlo, xhi = ax.get_xlim()
+    assert xhi - 15.0 >= 0.2 * (xhi - xlo)  # room to name the quadrants right of the line
+    _assert_apart(_label_boxes(fig, ax),
+                  ax.transData.transform([(c * 100, s * 100) for _, c, s in CLUSTER]))
+    plt.close(fig)
+
+
+def test_place_labels_spreads_labels_of_points_a_pixel_apart() -> None:
+    fig, ax = plt.subplots(figsize=(4, 3))
+    xs, ys = [1.0, 1.001, 1.002, 0.999, 1.0, 2.0], [1.0, 1.001, 0.999, 1.002, 1.003, 2.0]
+    ax.set_xlim(0, 3)
+    ax.set_ylim(0, 3)
+    labels = place_labels(ax, xs, ys, [f"S{i}" for i in range(1, 7)])
+    assert [a.get_text() for a in labels] == [f"S{i}" for i in range(1, 7)]
+    assert [a.xy for a in labels] == list(zip(xs, ys, strict=True))  # each points at its own
+    _assert_apart(_label_boxes(fig, ax), ax.transData.transform(list(zip(xs, ys, strict=True))))
+    plt.close(fig)

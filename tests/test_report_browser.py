@@ -1,6 +1,7 @@
 """The run report in a real browser (headless chromium, issue 4 item 4): it loads with
-no console errors and no network request, shows the scorecard, and every string that
-comes from a config or a folder name shows as text — nothing injected runs."""
+no console errors and no network request, shows the scorecard (with replications: the
+chance of meeting all targets together and a caution for few replications), and every
+string that comes from a config or a folder name shows as text — nothing injected runs."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 from o2osim.config import compose_scenario
 from o2osim.model import run_scenario
+from o2osim.replications import run_replications
 from o2osim.reports.report import write_report
 from o2osim.results import write_run
 
@@ -78,3 +80,33 @@ def test_strings_from_configs_and_folder_names_show_as_text(o2osim, tmp_path: Pa
     md = (run / "report.md").read_text(encoding="utf-8")
     outside_code = re.sub(r"(`+).*?\1", "", md)
     assert re.search(r"(?<!\\)<", outside_code) is None  # no raw HTML in the Markdown
+
+
+def test_replicated_report_shows_the_chance_of_meeting_all_targets(tmp_path: Path,
+                                                                  browser_page) -> None:
+    sc = compose_scenario(["market=hotpot_chain", "sim.population=2000", "sim.days=42"])
+    result, _ = run_replications(sc, 3, workers=1)
+    write_run(tmp_path, result)
+    write_report(tmp_path)
+    m = result.metrics
+    page, errors, dialogs = browser_page(tmp_path / "report.html")
+    assert errors == [] and dialogs == []
+    together = (f"All {len(m['targets'])} targets together: met in "
+                f"{round(3 * m['all_targets_probability'])} of 3 replications")
+    shown = page.get_by_text(together)
+    assert shown.count() == 1 and shown.is_visible()
+    assert page.get_by_text("Probabilities from only 3 replications are rough").is_visible()
+    header = page.locator("table#scorecard-table thead th").all_inner_texts()
+    assert header[-3:] == ["met in (replications)", "90 % of runs between",
+                           "mean, 90 % confidence"]
+    rows = page.locator("table#scorecard-table tbody tr")
+    assert rows.count() == len(m["targets"])
+    for i, t in enumerate(m["targets"].values()):
+        cells = rows.nth(i).locator("td").all_inner_texts()
+        assert cells[5] == f"{round(3 * t['probability'])} of 3 ({100 * t['probability']:.0f} %)"
+        assert cells[6].count("–") == 1 and cells[7].count("–") == 1  # one interval a cell
+    for table in ("store-table", "satisfaction-table"):
+        assert page.locator(f"table#{table}").is_visible(), table
+    images = page.evaluate("Array.from(document.images).map(i => i.complete && "
+                           "i.naturalWidth > 0)")
+    assert images == [True] * 6

@@ -36,6 +36,23 @@ from o2osim.satisfaction import satisfied
 
 STORE, ONLINE = 0, 1
 
+OVER_PROMISE = "over_promise"
+"""The promise-vs-reality cause: the campaign's promise above what the channel delivers."""
+
+
+class CauseCounts(dict[str, int]):
+    """Counts per experience-gap cause that add up key by key (``a + b``), so that a
+    :class:`DayTally` field of this type sums over days like the plain counts do."""
+
+    def __add__(self, other: dict[str, int]) -> CauseCounts:  # type: ignore[override]
+        out = CauseCounts(self)
+        for name, count in other.items():
+            out[name] = out.get(name, 0) + count
+        return out
+
+    def add(self, name: str, count: int) -> None:
+        self[name] = self.get(name, 0) + count
+
 
 @dataclass
 class DayTally:
@@ -69,6 +86,11 @@ class DayTally:
     coupon_checks: int = 0  # real coupon checks at tills
     coupon_checks_failed: int = 0
     gap_counts: dict[str, int] = field(default_factory=dict)
+    """Dissatisfied experiences in which each cause occurred (co-occurrence: one
+    experience can have several causes)."""
+    satisfied_lost: CauseCounts = field(default_factory=CauseCounts)
+    """Experiences that would have left the customer satisfied without this one cause,
+    everything else (the same noise draw) unchanged: :func:`satisfied_lost_to_causes`."""
 
 
 # --------------------------------------------------------------------------- awareness
@@ -256,7 +278,9 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
     not honoured, price not in parity, promotion not running in store, re-registering as
     a member, benefits not recognised, staff not briefed, stock-out, queueing and
     walking out; the promise-vs-reality gap enters through the expectation
-    (see :mod:`o2osim.satisfaction`).
+    (see :mod:`o2osim.satisfaction`). ``tally`` gets, per cause, the dissatisfied
+    experiences it occurred in (``gap_counts``) and those it cost (``satisfied_lost``,
+    :func:`satisfied_lost_to_causes`, on this trip's own normal draws).
     """
     plan, beh, exs, st = ctx.plan, ctx.beh, ctx.exp, ctx.stores
     integ = plan.integration
@@ -272,7 +296,8 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
     expectation = np.where((hist & EXPOSED) > 0, plan.promise_level, exs.baseline_expectation)
     reality = st.reality_level if in_store else st.online_reality_level
     penalty = np.zeros(k)
-    gaps: dict[str, np.ndarray] = {}
+    gaps: dict[str, np.ndarray] = {}  # cause -> where it happened
+    cause_penalty: dict[str, np.ndarray] = {}  # cause -> its share of the penalty
 
     if store is not None:
         # Queueing beyond what the customer accepts (less with a booking: "no queue").
@@ -281,7 +306,9 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
         excess_h = np.maximum(store.wait_min - tolerance, 0.0) / 60.0
         gaps["long_wait"] = excess_h > 0
         gaps["walked_out"] = walkout
-        penalty += exs.penalty_wait_per_hour * excess_h
+        cause_penalty["long_wait"] = exs.penalty_wait_per_hour * excess_h
+        cause_penalty["walked_out"] = exs.penalty_walkout * walkout
+        penalty += cause_penalty["long_wait"]
         verified = ~store.check_failed
     else:
         walkout = np.zeros(k, dtype=bool)
@@ -295,7 +322,8 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
     completes = u[2] < coupons.completes_steps(steps, beh.step_dropoff_prob)
     used = holding & ~walkout & ~refused & completes
     gaps["coupon_refused"] = refused
-    penalty += exs.penalty_coupon_refused * refused
+    cause_penalty["coupon_refused"] = exs.penalty_coupon_refused * refused
+    penalty += cause_penalty["coupon_refused"]
 
     # Member benefits: recognised where the membership is known.
     mine, other = (MEMBER, ACCOUNT) if in_store else (ACCOUNT, MEMBER)
@@ -303,11 +331,13 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
     recognised = ((state & mine) > 0) | (((state & other) > 0) & linked)
     not_recognised = ((state & other) > 0) & ~recognised
     gaps["benefit_not_recognised"] = not_recognised
-    penalty += exs.penalty_benefit_not_recognised * not_recognised
+    cause_penalty["benefit_not_recognised"] = exs.penalty_benefit_not_recognised * not_recognised
+    penalty += cause_penalty["benefit_not_recognised"]
     if in_store and not integ.unified_membership:
         rereg = ((state & ACCOUNT) > 0) & ((state & MEMBER) == 0)
         gaps["reregistration"] = rereg
-        penalty += exs.penalty_reregistration * rereg
+        cause_penalty["reregistration"] = exs.penalty_reregistration * rereg
+        penalty += cause_penalty["reregistration"]
 
     # Promotion and price as the online content showed them.
     saw_online = (hist & EXPOSED_ONLINE) > 0
@@ -325,7 +355,8 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
                             ("staff_unbriefed", unbriefed, exs.penalty_staff_unbriefed),
                             ("stockout", stockout, exs.penalty_stockout)):
         gaps[name] = flag
-        penalty += pen * flag
+        cause_penalty[name] = pen * flag
+        penalty += cause_penalty[name]
 
     # Member discount: with the coupon only if the rule lets them stack.
     member_benefit = recognised & (plan.coupon.stacks_with_member_benefit | ~used)
@@ -344,7 +375,8 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
     # Experience: in a store it forms during the visit, before the till, and a
     # disappointing visit loses the sale; online it is the order's delivery.
     performance = reality - penalty - exs.penalty_walkout * walkout
-    sat = satisfied(performance, expectation, exs, rng.standard_normal(k))
+    normal_draws = rng.standard_normal(k)  # drawn once: the counterfactuals reuse them
+    sat = satisfied(performance, expectation, exs, normal_draws)
     if in_store:
         conv = np.where(sat, conv, conv * beh.dissatisfied_store_buy_share)
     buy = ~walkout & (u[5] < conv)
@@ -386,11 +418,43 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
     else:
         tally.repeat_orders_online += repeat
     unsat = experienced & ~sat
+    gaps[OVER_PROMISE] = expectation > reality
     for name, flag in gaps.items():
         tally.gap_counts[name] = tally.gap_counts.get(name, 0) + int((flag & unsat).sum())
+    lost = satisfied_lost_to_causes(performance, expectation, reality, cause_penalty, sat,
+                                    exs, normal_draws)
+    for name, would_be in lost.items():
+        tally.satisfied_lost.add(name, int((would_be & experienced).sum()))
 
     record_purchase(pop, b, ctx, in_store, rng)
     return b, basket, idx[experienced], sat[experienced]
+
+
+def satisfied_lost_to_causes(performance: np.ndarray, expectation: np.ndarray,
+                             reality: float, cause_penalty: dict[str, np.ndarray],
+                             sat: np.ndarray, exs: ExperienceSpec,
+                             normal_draws: np.ndarray) -> dict[str, np.ndarray]:
+    """For each experience-gap cause, which experiences it cost: dissatisfied as they
+    happened, satisfied with only that cause taken away.
+
+    A counterfactual with common random numbers: the same expectation-disconfirmation
+    rule (Oliver 1980; shortfalls weigh more, Anderson & Sullivan 1993;
+    :func:`o2osim.satisfaction.satisfied`) and the same normal draw of each customer,
+    with the cause's penalty added back to the perceived performance — or, for the
+    over-promise (:data:`OVER_PROMISE`; seed 000: online content promising more than the
+    store delivers), with the expectation lowered to the channel's reality,
+    ``min(expectation, reality)``. An experience can count for several causes (each one
+    alone would have tipped it), and a dissatisfied experience may count for none
+    (no single cause would have). Draws nothing: the run's results are unchanged.
+    """
+    unsat = ~sat
+    lost = {name: unsat & (pen > 0)
+            & satisfied(performance + pen, expectation, exs, normal_draws)
+            for name, pen in cause_penalty.items()}
+    over = expectation > reality
+    lost[OVER_PROMISE] = unsat & over & satisfied(
+        performance, np.minimum(expectation, reality), exs, normal_draws)
+    return lost
 
 
 def record_purchase(pop: Population, b: np.ndarray, ctx: ShopContext, in_store: bool,

@@ -255,23 +255,36 @@ def evaluate_targets(kpis: dict[str, float], targets: dict[str, Any]) -> dict[st
     return out
 
 
+def satisfaction_drivers(model: CampaignModel) -> dict[str, Any]:
+    """Satisfaction and what drove it (docs/kpis.md, ``satisfaction_drivers``).
+
+    ``satisfied_lost_to_gap``: per experience-gap cause, the experiences (store visits and
+    online orders, simulated) that were dissatisfying but would have satisfied without
+    that one cause — a counterfactual on the same draws
+    (:func:`o2osim.journey.satisfied_lost_to_causes`). ``dissatisfied_with_gap``: the
+    dissatisfied experiences in which the cause occurred (co-occurrence, not cost).
+    """
+    tot = model.totals
+    causes = sorted(set(tot.gap_counts) | set(tot.satisfied_lost))
+    return {
+        "experiences": tot.experiences,
+        "dissatisfied": tot.experiences - tot.satisfied,
+        "satisfied_lost_to_gap": {c: int(tot.satisfied_lost.get(c, 0)) for c in causes},
+        "dissatisfied_with_gap": {c: int(tot.gap_counts.get(c, 0)) for c in causes},
+    }
+
+
 def compute_metrics(model: CampaignModel, daily: pd.DataFrame) -> dict[str, Any]:
     """The content of ``metrics.json``."""
     sc = model.scenario
     kpis = compute_kpis(model, daily)
     targets = evaluate_targets(kpis, sc.targets)
-    tot = model.totals
-    unsatisfied = tot.experiences - tot.satisfied
     return {
         "kpis": kpis,
         "targets": targets,
         "all_targets_met": all(t["met"] for t in targets.values()),
         "units": UNITS,
-        "satisfaction_drivers": {
-            "experiences": tot.experiences,
-            "dissatisfied": unsatisfied,
-            "dissatisfied_with_gap": dict(sorted(tot.gap_counts.items())),
-        },
+        "satisfaction_drivers": satisfaction_drivers(model),
         "channels": {
             c.name: {"kind": c.spec.kind,
                      "budget_cny": float(sc.plan.channels[c.name].budget_cny)

@@ -7,10 +7,13 @@ so results do not depend on the number of workers.
 
 ``metrics.json`` of a replicated run keeps the single-run shape — ``kpis`` hold the
 means over replications, each target is judged on its mean, and so do the channels'
-budget, spend and measured revenue — and adds ``kpi_stats`` (mean, standard deviation,
+budget, spend and measured revenue, and the satisfaction drivers (experiences,
+dissatisfied, satisfied lost to each cause: means like the KPIs they explain) — and adds
+``kpi_stats`` (mean, standard deviation,
 5th and 95th percentiles: the 90 % range of the replications; and the 90 % confidence
 interval of the mean, :func:`kpi_stats`) and, for every target and for all of them
-together, the probability of meeting it (share of replications that met it).
+together, the probability of meeting it (share of replications that met it; for all
+targets together also its exact 90 % interval, :func:`share_ci90`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.stats import beta as beta_dist
 from scipy.stats import t as student_t
 
 from o2osim.config.schema import ScenarioConfig
@@ -82,7 +86,8 @@ def run_replications(sc: ScenarioConfig, replications: int, workers: int = 0,
     table = pd.DataFrame([{"replication": r, "seed": s, **res.metrics["kpis"]}
                           for r, (s, res) in enumerate(zip(seeds, results, strict=True))])
     metrics = combine(results[0].metrics, table, sc,
-                      channels=[res.metrics.get("channels", {}) for res in results])
+                      channels=[res.metrics.get("channels", {}) for res in results],
+                      drivers=[res.metrics.get("satisfaction_drivers", {}) for res in results])
     return RunResult(metrics=metrics, daily=results[0].daily, stores=results[0].stores), table
 
 
@@ -104,12 +109,44 @@ def kpi_stats(values: pd.Series) -> dict[str, Any]:
             "mean_ci90": [mean - half, mean + half]}
 
 
+def share_ci90(successes: int, trials: int) -> list[float]:
+    """Exact (Clopper & Pearson 1934) 90 % confidence interval of a probability estimated
+    as ``successes / trials``: how rough a share of few replications is (0 of 3 is
+    consistent with a true chance of up to 63 %)."""
+    if trials <= 0:
+        return [0.0, 1.0]
+    lo = float(beta_dist.ppf(0.05, successes, trials - successes + 1)) if successes else 0.0
+    hi = (float(beta_dist.ppf(0.95, successes + 1, trials - successes))
+          if successes < trials else 1.0)
+    return [lo, hi]
+
+
+def mean_of_sections(sections: list[dict[str, Any]]) -> dict[str, Any]:
+    """Key by key mean of numbers (nested dicts too) over the replications' sections;
+    anything else is taken from the first. Keys missing in a replication count as 0."""
+    first = sections[0]
+    out: dict[str, Any] = {}
+    extra = sorted(set().union(*sections) - set(first))
+    for key in [*first, *extra]:
+        values = [s.get(key) for s in sections]
+        present = [v for v in values if v is not None]
+        if all(isinstance(v, dict) for v in present):
+            out[key] = mean_of_sections([v if isinstance(v, dict) else {} for v in values])
+        elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
+            out[key] = float(np.mean([0.0 if v is None else v for v in values]))
+        else:
+            out[key] = first.get(key, present[0])
+    return out
+
+
 def combine(first: dict[str, Any], table: pd.DataFrame, sc: ScenarioConfig,
-            channels: list[dict[str, dict[str, Any]]] | None = None) -> dict[str, Any]:
+            channels: list[dict[str, dict[str, Any]]] | None = None,
+            drivers: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Metrics of a replicated run (see the module docstring).
 
     ``channels``: the ``channels`` section of every replication; the combined run gets
-    their means (budget, spend, measured revenue), like ``kpis``.
+    their means (budget, spend, measured revenue), like ``kpis``. ``drivers``: the
+    ``satisfaction_drivers`` of every replication; the combined run gets their means.
     """
     kpi_names = [c for c in table.columns if c not in ("replication", "seed")]
     stats = {k: kpi_stats(table[k]) for k in kpi_names}
@@ -122,7 +159,8 @@ def combine(first: dict[str, Any], table: pd.DataFrame, sc: ScenarioConfig,
         met_each[name] = met
         targets[name]["probability"] = float(met.mean())
         targets[name]["interval_90"] = [stats[t.kpi]["p05"], stats[t.kpi]["p95"]]
-    all_met = pd.concat(met_each, axis=1).all(axis=1) if met_each else pd.Series([True])
+    all_met = (pd.concat(met_each, axis=1).all(axis=1) if met_each
+               else pd.Series([True] * len(table)))
     out = dict(first)
     out.update({
         "kpis": means,
@@ -130,6 +168,7 @@ def combine(first: dict[str, Any], table: pd.DataFrame, sc: ScenarioConfig,
         "targets": targets,
         "all_targets_met": all(t["met"] for t in targets.values()),
         "all_targets_probability": float(all_met.mean()),
+        "all_targets_probability_ci90": share_ci90(int(all_met.sum()), int(len(all_met))),
         "replications": int(len(table)),
         "replication_seeds": [int(s) for s in table["seed"]],
     })
@@ -140,4 +179,6 @@ def combine(first: dict[str, Any], table: pd.DataFrame, sc: ScenarioConfig,
                          else value)
                    for key, value in spec.items()}
             for name, spec in channels[0].items()}
+    if drivers and len(drivers) > 1:
+        out["satisfaction_drivers"] = mean_of_sections(drivers)
     return out

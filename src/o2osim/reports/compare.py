@@ -50,11 +50,12 @@ import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
 from o2osim.reports.figures_common import (  # noqa: E402
-    FUNNEL_UNIT,
-    funnel_steps,
+    place_labels,
     plain_text,
     save_figure,
 )
+from o2osim.reports.report import COLOURS as CHANNEL_COLOURS  # noqa: E402
+from o2osim.reports.report import FUNNEL_LEGEND, FunnelStage, funnel_stages  # noqa: E402
 from o2osim.reports.scorecard import format_value  # noqa: E402
 from o2osim.results import (  # noqa: E402
     INCOMPLETE_PREFIX,
@@ -71,8 +72,13 @@ SPEND_KPI = "total_cost_cny"
 SHORTFALL = "total_relative_shortfall"
 CONVERSION = "conversion_rate"
 SATISFACTION = "satisfaction_rate"
-IGNORED_KEYS = ("sim.workers",)
-"""Settings that never change results (docs/kpis.md: same whatever the number of workers)."""
+IGNORED_KEYS = ("sim.workers", "hydra")
+"""Settings that never change results (docs/kpis.md: same whatever the number of workers;
+``hydra.*``, ``hydra/launcher=...``: where and how a job ran): never a difference."""
+PRECISION_KEYS = ("sim.replications",)
+"""Settings that change how precisely a scenario is measured, not the scenario: shown in
+their own column (``replications``), never in a scenario's name, and used to tell apart
+runs whose names would otherwise repeat."""
 GROUPS = ("market", "plan", "targets")
 """Hydra config groups of a scenario (``.hydra/hydra.yaml`` ``runtime.choices``)."""
 IDENTITY = (("market", "market"), ("plan", "plan"), ("sim.seed", "seed"),
@@ -281,7 +287,14 @@ def setting_value(run: Run, key: str) -> str | None:
 
 
 def _covered(key: str, by: Sequence[str]) -> bool:
+    """True if ``key`` is one of ``by`` or lies below one (``a.b.c`` below ``a.b``)."""
     return any(key == b or key.startswith(b + ".") for b in by)
+
+
+def _ignored(key: str) -> bool:
+    """True for a key that never tells scenarios apart: :data:`IGNORED_KEYS` (``hydra.*``
+    and group overrides such as ``hydra/launcher``) and :data:`PRECISION_KEYS`."""
+    return _covered(key.split("/", 1)[0], IGNORED_KEYS) or _covered(key, PRECISION_KEYS)
 
 
 def distinguishing(runs: Sequence[Run]) -> list[dict[str, str]]:
@@ -292,16 +305,17 @@ def distinguishing(runs: Sequence[Run]) -> list[dict[str, str]]:
     replications); a run's value is read from its resolved config (a run that did not
     override a key shows its default). A run without ``.hydra`` knows only its identity:
     its other values are unknown and never count as a difference. Keys in
-    :data:`IGNORED_KEYS` never distinguish.
+    :data:`IGNORED_KEYS` (``sim.workers``, ``hydra.*``) and :data:`PRECISION_KEYS`
+    (``sim.replications``: the ``replications`` column) never distinguish.
     """
     keys: list[str] = []
     for run in runs:
         for line in run.overrides:
             key = override_key(line)
-            if key and not key.startswith("hydra") and key not in keys:
+            if key and key not in keys:
                 keys.append(key)
     keys += [k for k in (*GROUPS, *(key for key, _ in IDENTITY[2:])) if k not in keys]
-    keys = [k for k in keys if k not in IGNORED_KEYS]
+    keys = [k for k in keys if not _ignored(k)]
     values = {k: [setting_value(r, k) for r in runs] for k in keys}
 
     def differs(key: str) -> bool:
@@ -318,7 +332,8 @@ def other_differences(runs: Sequence[Run], settings: Sequence[dict[str, str]]
     """Per run, the config keys that differ between runs the distinguishing ``settings``
     do not tell apart (e.g. a preset edited between two runs). A key under a
     distinguishing key (``plan.coupon.value_cny`` under ``plan``) counts only where runs
-    with the same value of that key differ. ``~key``: absent in this run."""
+    with the same value of that key differ. ``~key``: absent in this run. Keys that never
+    distinguish (``sim.workers``, ``sim.replications``) are not differences either."""
     have = [i for i, r in enumerate(runs) if r.has_hydra_config]
     if len(have) < 2:
         return [{} for _ in runs]
@@ -326,7 +341,7 @@ def other_differences(runs: Sequence[Run], settings: Sequence[dict[str, str]]
     keys = list(dict.fromkeys(k for i in have for k in runs[i].config))
 
     def differs(key: str) -> bool:
-        if _covered(key, IGNORED_KEYS):
+        if _ignored(key):
             return False
         by = [d for d in explained if _covered(key, [d])]
         seen: dict[tuple[str | None, ...], str | None] = {}
@@ -347,14 +362,51 @@ def as_overrides(settings: dict[str, str]) -> str:
     return " ".join(f"~{k}" if v == "~" else f"{k}={v}" for k, v in settings.items())
 
 
+def short_keys(keys: Sequence[str]) -> dict[str, str]:
+    """Each dotted key as its last two parts (``livestream.budget_cny`` for
+    ``plan.channels.livestream.budget_cny``), or whole where two keys would shorten alike."""
+    short = {k: ".".join(k.split(".")[-2:]) for k in keys}
+    return {k: v if list(short.values()).count(v) == 1 else k for k, v in short.items()}
+
+
+def folder_tails(folders: Sequence[str]) -> list[str]:
+    """For each folder, its shortest tail (two parts at least) that no other folder ends
+    with: ``sweep/1``, ``a/rep/1``, ``b/rep/1`` for ``/x/sweep/1``, ``/x/a/rep/1`` and
+    ``/x/b/rep/1``."""
+    parts = [Path(f).parts for f in folders]
+    out = []
+    for i, p in enumerate(parts):
+        n = next((n for n in range(2, len(p) + 1)
+                  if all(q[-n:] != p[-n:] for j, q in enumerate(parts) if j != i)), len(p))
+        out.append(str(Path(*p[-n:])) if p else folders[i])
+    return out
+
+
+def _disambiguate(labels: list[str], extra: Sequence[str]) -> list[str]:
+    """``labels`` with ``extra[i]`` (unless empty) appended in brackets where a label
+    repeats."""
+    repeated = {b for b in labels if labels.count(b) > 1}
+    return [f"{b} ({x})" if b in repeated and x else b
+            for b, x in zip(labels, extra, strict=True)]
+
+
 def scenario_labels(runs: Sequence[Run], settings: Sequence[dict[str, str]]) -> list[str]:
-    """A unique label per run: its distinguishing settings, else ``market × plan``;
-    labels that would repeat get the run folder appended."""
-    base = [as_overrides(s) if s else
-            f"{r.metrics.get('market', '?')} × {r.metrics.get('plan', '?')}"
-            for r, s in zip(runs, settings, strict=True)]
-    return [f"{b} ({r.folder})" if base.count(b) > 1 else b
-            for b, r in zip(base, runs, strict=True)]
+    """A short unique label per run: its distinguishing settings with their keys shortened
+    (:func:`short_keys`), else ``market × plan``. Labels that would repeat get the number
+    of replications appended where that differs, then the shortest folder tails that
+    tell them apart (:func:`folder_tails`)."""
+    names = short_keys(list(dict.fromkeys(k for s in settings for k in s)))
+    labels = [" ".join(f"{names[k]}={v}" for k, v in s.items()) if s else
+              f"{r.metrics.get('market', '?')} × {r.metrics.get('plan', '?')}"
+              for r, s in zip(runs, settings, strict=True)]
+    reps = [int(r.metrics.get("replications", 1) or 1) for r in runs]
+    groups = {b: {n for b2, n in zip(labels, reps, strict=True) if b2 == b} for b in labels}
+    labels = _disambiguate(labels, [f"{n} replication{'s' if n != 1 else ''}"
+                                    if len(groups[b]) > 1 else ""
+                                    for b, n in zip(labels, reps, strict=True)])
+    repeated = [i for i, b in enumerate(labels) if labels.count(b) > 1]
+    tails = dict(zip(repeated, folder_tails([runs[i].folder for i in repeated]), strict=True))
+    return _disambiguate(labels, [tails.get(i, "") for i in range(len(runs))])
 
 
 # --------------------------------------------------------------------------- targets
@@ -556,7 +608,8 @@ def _row_name(row: pd.Series) -> str:
 def cheapest_meeting_all(table: pd.DataFrame, targets: dict[str, Target]) -> Verdict:
     """Pick the cheapest row meeting every target (ties: higher conversion, then first);
     if none does, the row with the smallest sum of relative shortfalls (ties: fewer
-    targets missed, then cheaper, then first), and say what it misses and by how much.
+    targets missed, then cheaper, then first), and say what it misses, by how much, and
+    (when it misses several) which of them it comes nearest to, relative to the threshold.
     ``table`` needs ``scenario_id``, ``scenario``, ``total_spend_cny`` and the KPIs."""
     if table.empty:
         return Verdict(None, None, [], "No scenario to compare.")
@@ -596,6 +649,12 @@ def cheapest_meeting_all(table: pd.DataFrame, targets: dict[str, Target]) -> Ver
             f"to the thresholds): {_row_name(row)}, total spend "
             f"{format_value(SPEND, row[SPEND])}, which misses {len(missed)}: "
             + "; ".join(parts) + ".")
+    if len(missed) > 1:
+        t, _, gap = min(missed, key=lambda m: m[2] / (abs(m[0].threshold) or 1.0))
+        if math.isfinite(gap):
+            share = gap / (abs(t.threshold) or 1.0)
+            text += (f" Its nearest miss: {t.label}, {format_gap(t, gap)} ({100 * share:.0f} % "
+                     "of the threshold).")
     return Verdict(None, closest, missed, text)
 
 
@@ -653,20 +712,23 @@ def _mark_best(ax: Any, x: float, y: float) -> None:
                zorder=5, label="cheapest meeting all targets")
 
 
-def _annotate(ax: Any, table: pd.DataFrame, xs: Any, ys: Any) -> Any:
-    """Label each point with its scenario id (one label for points drawn on top of
-    each other), and list what each id is beside the plot."""
-    at: dict[tuple[float, float], list[str]] = {}
-    for sid, x, y in zip(table["scenario_id"], xs, ys, strict=True):
-        if not (math.isnan(x) or math.isnan(y)):
-            at.setdefault((round(float(x), 6), round(float(y), 6)), []).append(str(sid))
-    for (x, y), ids in at.items():
-        ax.annotate(", ".join(ids), (x, y), textcoords="offset points", xytext=(6, 5),
-                    fontsize=8, fontweight="bold")
-    key = "\n".join(textwrap.fill(f"{sid}  {label}", KEY_CHARS, subsequent_indent="      ")
+def _key(ax: Any, table: pd.DataFrame) -> Any:
+    """The list of scenario ids and names, beside the plot (right of the axes)."""
+    key = "\n".join(textwrap.fill(f"{sid}  {label}", KEY_CHARS, subsequent_indent="    ")
                     for sid, label in zip(table["scenario_id"], table["scenario"], strict=True))
     return ax.text(1.02, 1.0, plain_text("Scenarios\n" + key), transform=ax.transAxes,
                    va="top", ha="left", fontsize=7, family="monospace")
+
+
+def point_labels(table: pd.DataFrame, xs: Any, ys: Any
+                 ) -> list[tuple[float, float, str]]:
+    """One label per drawn position, ``(x, y, "S1, S3")``: scenarios drawn exactly on top
+    of each other share a label; points with a missing coordinate get none."""
+    at: dict[tuple[float, float], list[str]] = {}
+    for sid, x, y in zip(table["scenario_id"], xs, ys, strict=True):
+        if _number(x) is not None and _number(y) is not None:
+            at.setdefault((float(x), float(y)), []).append(str(sid))
+    return [(x, y, ", ".join(ids)) for (x, y), ids in at.items()]
 
 
 def _legend_below(ax: Any) -> Any:
@@ -674,80 +736,143 @@ def _legend_below(ax: Any) -> Any:
                      frameon=False)
 
 
-def figure_spend_conversion(table: pd.DataFrame, targets: dict[str, Target], verdict: Verdict,
-                            path: Path) -> Path:
-    """Total spend vs full-channel conversion, the Pareto frontier and the target line(s)."""
-    fig, ax = plt.subplots(figsize=(8, 5))
-    xs, ys = table[SPEND] / 1e6, table[CONVERSION] * 100
-    xerr, yerr = _error(table, SPEND, 1e-6), _error(table, CONVERSION, 100)
+def _lay_out(fig: Any, ax: Any, table: pd.DataFrame, xs: Any, ys: Any) -> list[Any]:
+    """Lay the figure out with the key and legend outside the axes, then label the points
+    without overlaps (:func:`place_labels`, once the layout is final). Returns the artists
+    drawn outside the axes (for :func:`save_figure`)."""
+    outside = [_key(ax, table), _legend_below(ax)]
+    for artist in outside:
+        artist.set_in_layout(False)
+    fig.tight_layout()
+    labels = point_labels(table, xs, ys)
+    for label in place_labels(ax, [x for x, _, _ in labels], [y for _, y, _ in labels],
+                              [t for _, _, t in labels]):
+        label.set_in_layout(False)
+    return outside
+
+
+def _target_label(ax: Any, t: Target, at: float, vertical: bool, along: float = 0.5) -> None:
+    """Name a target line on the line itself, ``conversion target ≥ 15.0 %`` (a rate, in
+    percent), at ``along`` (share of the axes) of its length."""
+    text = plain_text(f"{t.name} target {t.rule}".replace(">=", "≥").replace("<=", "≤"))
+    style = {"color": COLOURS["target"], "fontsize": 7, "zorder": 2.5,
+             "bbox": {"facecolor": "white", "edgecolor": "none", "pad": 1.0}}
+    if vertical:
+        ax.text(at, along, text, rotation=90, ha="center", va="center",
+                transform=ax.get_xaxis_transform(), **style)
+    else:
+        ax.text(along, at, text, ha="center", va="center", transform=ax.get_yaxis_transform(),
+                **style)
+
+
+def _scatter(ax: Any, table: pd.DataFrame, xs: Any, ys: Any, errors: tuple[Any, Any]) -> None:
+    """The scenarios as points coloured by whether they meet every target, with the 90 %
+    interval of the replications as error bars when replicated."""
+    xerr, yerr = errors
     if xerr is not None or yerr is not None:
         ax.errorbar(xs, ys, xerr=xerr, yerr=yerr, fmt="none", ecolor="#555", elinewidth=0.8,
                     capsize=3, label="90 % interval of the replications")
     ax.scatter(xs, ys, c=_point_colours(table), s=50, zorder=3, edgecolor="black",
                linewidth=0.5)
     _legend_points(ax)
+
+
+def draw_spend_conversion(table: pd.DataFrame, targets: dict[str, Target], verdict: Verdict
+                          ) -> tuple[Any, list[Any]]:
+    """Total spend vs full-channel conversion, the Pareto frontier and the target line(s):
+    the figure, laid out, and its artists outside the axes."""
+    fig, ax = plt.subplots(figsize=(8, 5))
+    xs, ys = table[SPEND] / 1e6, table[CONVERSION] * 100
+    _scatter(ax, table, xs, ys, (_error(table, SPEND, 1e-6), _error(table, CONVERSION, 100)))
     front = table[table["on_pareto_frontier"]].sort_values([SPEND, CONVERSION])
     ax.plot(front[SPEND] / 1e6, front[CONVERSION] * 100, color=COLOURS["frontier"],
             linestyle="--", marker="o", markerfacecolor="none", markersize=11, zorder=2,
             label="Pareto frontier (nothing cheaper converts more)")
-    for t in targets.values():
-        if t.kpi == CONVERSION:
-            ax.axhline(t.threshold * 100, color=COLOURS["target"], linestyle=":",
-                       label=plain_text(f"target: {t.label} {t.rule}"))
+    lines = [t for t in targets.values() if t.kpi == CONVERSION]
+    for t in lines:
+        ax.axhline(t.threshold * 100, color=COLOURS["target"], linestyle=":",
+                   label=plain_text(f"target: {t.label} {t.rule}"))
+        _target_label(ax, t, t.threshold * 100, vertical=False, along=0.85)
     if verdict.best is not None:
         _mark_best(ax, xs.iloc[verdict.best], ys.iloc[verdict.best])
-    key = _annotate(ax, table, xs, ys)
+    ax.set_xlim(*_span(list(xs), min_pad=0.05 * max(abs(_number(x) or 0) for x in xs) or 1))
+    ax.set_ylim(*_span([*ys, *(t.threshold * 100 for t in lines)]))
     ax.set_xlabel("total spend (million CNY: media + coupons + integration)")
-    ax.set_ylabel("full-channel conversion (aware → purchase, %)")
+    ax.set_ylabel("full-channel conversion (purchasers / aware, %)")
     ax.set_title("Spend vs full-channel conversion")
-    ax.margins(x=0.15, y=0.15)
-    return save_figure(fig, path, outside=[key, _legend_below(ax)])
+    return fig, _lay_out(fig, ax, table, xs, ys)
+
+
+def figure_spend_conversion(table: pd.DataFrame, targets: dict[str, Target], verdict: Verdict,
+                            path: Path) -> Path:
+    """Write :func:`draw_spend_conversion` to ``path`` (PNG)."""
+    fig, outside = draw_spend_conversion(table, targets, verdict)
+    return save_figure(fig, path, outside=outside)
+
+
+def draw_quadrants(table: pd.DataFrame, targets: dict[str, Target], verdict: Verdict
+                   ) -> tuple[Any, list[Any]]:
+    """Satisfaction vs conversion, split into quadrants by the two targets: the figure,
+    laid out, and its artists outside the axes."""
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    xs, ys = table[CONVERSION] * 100, table[SATISFACTION] * 100
+    _scatter(ax, table, xs, ys, (_error(table, CONVERSION, 100),
+                                 _error(table, SATISFACTION, 100)))
+    x_t = next((t for t in targets.values() if t.kpi == CONVERSION), None)
+    y_t = next((t for t in targets.values() if t.kpi == SATISFACTION), None)
+    xlo, xhi = _quadrant_span(list(xs), x_t)
+    ylo, yhi = _quadrant_span(list(ys), y_t)
+    ax.set_xlim(xlo, xhi)
+    ax.set_ylim(ylo, yhi)
+    if x_t is not None:
+        ax.axvline(x_t.threshold * 100, color=COLOURS["target"], linestyle=":",
+                   label=plain_text(f"target: {x_t.label} {x_t.rule}"))
+        _target_label(ax, x_t, x_t.threshold * 100, vertical=True)
+    if y_t is not None:
+        ax.axhline(y_t.threshold * 100, color=COLOURS["target"], linestyle="-.",
+                   label=plain_text(f"target: {y_t.label} {y_t.rule}"))
+        _target_label(ax, y_t, y_t.threshold * 100, vertical=False)
+    if verdict.best is not None:
+        _mark_best(ax, xs.iloc[verdict.best], ys.iloc[verdict.best])
+    if x_t is not None and y_t is not None:
+        _quadrant_names(ax, x_t.threshold * 100, y_t.threshold * 100, (xlo, xhi, ylo, yhi))
+    ax.set_xlabel("full-channel conversion (purchasers / aware, %)")
+    ax.set_ylabel("customer satisfaction (satisfied experiences, %)")
+    ax.set_title("Satisfaction vs conversion: which targets each scenario meets")
+    return fig, _lay_out(fig, ax, table, xs, ys)
 
 
 def figure_quadrants(table: pd.DataFrame, targets: dict[str, Target], verdict: Verdict,
                      path: Path) -> Path:
-    """Satisfaction vs conversion, split into quadrants by the two targets."""
-    fig, ax = plt.subplots(figsize=(8, 5.5))
-    xs, ys = table[CONVERSION] * 100, table[SATISFACTION] * 100
-    xerr, yerr = _error(table, CONVERSION, 100), _error(table, SATISFACTION, 100)
-    if xerr is not None or yerr is not None:
-        ax.errorbar(xs, ys, xerr=xerr, yerr=yerr, fmt="none", ecolor="#555", elinewidth=0.8,
-                    capsize=3, label="90 % interval of the replications")
-    ax.scatter(xs, ys, c=_point_colours(table), s=50, zorder=3, edgecolor="black",
-               linewidth=0.5)
-    _legend_points(ax)
-    x_t = next((t for t in targets.values() if t.kpi == CONVERSION), None)
-    y_t = next((t for t in targets.values() if t.kpi == SATISFACTION), None)
-    if x_t is not None:
-        ax.axvline(x_t.threshold * 100, color=COLOURS["target"], linestyle=":",
-                   label=plain_text(f"target: {x_t.label} {x_t.rule}"))
-    if y_t is not None:
-        ax.axhline(y_t.threshold * 100, color=COLOURS["target"], linestyle="-.",
-                   label=plain_text(f"target: {y_t.label} {y_t.rule}"))
-    if verdict.best is not None:
-        _mark_best(ax, xs.iloc[verdict.best], ys.iloc[verdict.best])
-    key = _annotate(ax, table, xs, ys)
-    xlo, xhi = _span([*xs, x_t.threshold * 100] if x_t else list(xs))
-    ylo, yhi = _span([*ys, y_t.threshold * 100] if y_t else list(ys))
-    ax.set_xlim(xlo, xhi)
-    ax.set_ylim(ylo, yhi)
-    if x_t is not None and y_t is not None:
-        _quadrant_names(ax, x_t.threshold * 100, y_t.threshold * 100, (xlo, xhi, ylo, yhi))
-    ax.set_xlabel("full-channel conversion (aware → purchase, %)")
-    ax.set_ylabel("customer satisfaction (satisfied experiences, %)")
-    ax.set_title("Satisfaction vs conversion: which targets each scenario meets")
-    return save_figure(fig, path, outside=[key, _legend_below(ax)])
+    """Write :func:`draw_quadrants` to ``path`` (PNG)."""
+    fig, outside = draw_quadrants(table, targets, verdict)
+    return save_figure(fig, path, outside=outside)
 
 
-def _span(values: list[float]) -> tuple[float, float]:
-    """Axis limits around ``values`` with room for labels."""
-    finite = [v for v in values if not math.isnan(v)] or [0.0, 1.0]
+def _span(values: Sequence[float], min_pad: float = 1.0) -> tuple[float, float]:
+    """Axis limits around ``values`` with room for labels: 15 % of their range on each
+    side, ``min_pad`` at least; never below 0."""
+    finite = [float(v) for v in values if _number(v) is not None] or [0.0, 1.0]
     lo, hi = min(finite), max(finite)
-    pad = max((hi - lo) * 0.15, 1.0)
+    pad = max((hi - lo) * 0.15, min_pad)
     return max(0.0, lo - pad), hi + pad
 
 
+def _quadrant_span(values: list[float], target: Target | None) -> tuple[float, float]:
+    """Axis limits (%) around ``values`` and a ``>=`` target's threshold, with the side
+    meeting the target at least a fifth of the axis (room to name its quadrants), yet not
+    past 100 % for that reason alone."""
+    if target is None:
+        return _span(values)
+    line = target.threshold * 100
+    lo, hi = _span([*values, line])
+    if target.op == ">=":
+        hi = max(hi, min(line + 0.25 * (line - lo), 100.0))
+    return lo, hi
+
+
 def _quadrant_names(ax: Any, x: float, y: float, box: tuple[float, float, float, float]) -> None:
+    """Shade the quadrant meeting both targets and name the four in their corners."""
     xlo, xhi, ylo, yhi = box
     ax.axvspan(x, xhi, ymin=(y - ylo) / (yhi - ylo), ymax=1, color=COLOURS["met"], alpha=0.08,
                zorder=0)
@@ -758,41 +883,111 @@ def _quadrant_names(ax: Any, x: float, y: float, box: tuple[float, float, float,
     ax.text(xlo, ylo, " neither target met", ha="left", va="bottom", **style)
 
 
+# --------------------------------------------------------------------------- funnels
+
+PURCHASED = "Purchased"
+"""The stage of :func:`o2osim.reports.report.funnel_stages` whose share of the aware is the
+full-channel conversion."""
+
+
+@dataclass(frozen=True)
+class FunnelStep:
+    """One stage of a scenario's funnel with the shares that explain it."""
+
+    stage: FunnelStage
+    of_population: float
+    """The stage's consumers as a share of the run's simulated consumers (%)."""
+    of_aware: float | None
+    """For the purchased: as a share of the aware (%), the full-channel conversion."""
+
+    @property
+    def shares(self) -> str:
+        """``0.8 % of the population; 2.7 % of the aware`` (the second for the purchased)."""
+        text = f"{self.of_population:.1f} % of the population"
+        return text + (f"; {self.of_aware:.1f} % of the aware" if self.of_aware is not None
+                       else "")
+
+
+def scenario_funnel(run: Run) -> list[FunnelStep] | None:
+    """The run report's funnel (:func:`o2osim.reports.report.funnel_stages`: exposed →
+    aware → visited a store → purchased → purchased again, split online / offline) with
+    each stage's share of the population, and the purchased's of the aware. None when
+    ``metrics.json`` lacks the funnel KPIs (``exposed``, ``aware``, ``purchasers``)."""
+    kpis = run.metrics["kpis"]
+    if any(_number(kpis.get(k)) is None for k in ("exposed", "aware", "purchasers")):
+        return None
+    population = _number(kpis.get("population")) or _number(run.metrics.get("population"))
+    aware = float(kpis["aware"])
+    return [FunnelStep(s, 100 * s.total / (population or 1),
+                       100 * s.total / aware if s.label == PURCHASED and aware else None)
+            for s in funnel_stages(kpis)]
+
+
+def _funnel_panel(ax: Any, steps: list[FunnelStep] | None, best: bool) -> None:
+    """One scenario's funnel: stacked bars (online / offline segments, % of the
+    population), each with its count and shares."""
+    if steps is None:
+        ax.text(0.5, 0.5, "funnel KPIs missing", ha="center", transform=ax.transAxes)
+        return
+    for y, step in enumerate(steps[::-1]):
+        ax.barh(y, step.of_population, height=0.7, color="none", edgecolor="#999",
+                linewidth=0.5)  # the stage, whatever its split
+        left = 0.0
+        total = step.stage.total or 1.0
+        for _, colour, count in step.stage.segments:
+            width = step.of_population * count / total
+            ax.barh(y, width, left=left, height=0.7, color=CHANNEL_COLOURS[colour])
+            left += width
+        text = f" {step.stage.total:,.0f} · {step.of_population:.1f} %"
+        if step.of_aware is not None:
+            text += f"\n of the population;\n {step.of_aware:.1f} % of the aware"
+        ax.text(step.of_population, y, text, va="center", fontsize=6.5,
+                fontweight="bold" if step.of_aware is not None else "normal")
+    ax.set_yticks(range(len(steps)), [s.stage.label for s in steps[::-1]])
+    if best:
+        for spine in ax.spines.values():
+            spine.set_edgecolor(COLOURS["best"])
+            spine.set_linewidth(2.5)
+
+
 def figure_funnels(table: pd.DataFrame, runs: Sequence[Run], verdict: Verdict,
                    path: Path) -> Path:
-    """The funnel of every scenario side by side, as a share of its simulated consumers."""
-    cols = min(len(runs), 3)
-    rows = math.ceil(len(runs) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 2.8 * rows), squeeze=False)
-    for i, run in enumerate(runs):
+    """The funnel of every scenario side by side on one scale, as a share of its
+    simulated consumers, split online / offline as in the run report."""
+    n = len(runs)
+    cols = 2 if n == 4 else min(n, 3)
+    rows = math.ceil(n / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 2.6 * rows + 0.9),
+                             squeeze=False, sharex=True)
+    funnels = [scenario_funnel(run) for run in runs]
+    top = max((s.of_population for f in funnels if f for s in f), default=100.0) or 100.0
+    for i, steps in enumerate(funnels):
         ax = axes[i // cols][i % cols]
-        kpis = run.metrics["kpis"]
-        try:
-            steps = funnel_steps(kpis)
-        except (KeyError, TypeError, ValueError):
-            steps = []
-            ax.text(0.5, 0.5, "funnel KPIs missing", ha="center", transform=ax.transAxes)
-        population = float(kpis.get("population") or run.metrics.get("population") or 1)
-        shares = [100 * v / population for _, v in steps]
         best = verdict.best == i
-        ax.barh([s for s, _ in steps][::-1], shares[::-1],
-                color=COLOURS["best"] if best else COLOURS["frontier"])
-        for y, ((_, v), share) in enumerate(zip(steps[::-1], shares[::-1], strict=True)):
-            ax.text(share, y, f" {share:.1f} % ({v:,.0f})", va="center", fontsize=7)
+        _funnel_panel(ax, steps, best)
         title = textwrap.shorten(f"{table['scenario_id'].iloc[i]} {table['scenario'].iloc[i]}",
                                  3 * LABEL_CHARS, placeholder=" …")
         title = textwrap.fill(title, LABEL_CHARS)
         ax.set_title(plain_text(title + ("\n★ cheapest meeting all targets" if best else "")),
                      fontsize=8, fontweight="bold" if best else "normal")
         ax.tick_params(labelsize=7)
-        ax.set_xlim(0, 125)
-    for j in range(len(runs), rows * cols):
+        ax.set_xlim(0, top * 1.6)
+    for j in range(n, rows * cols):
         axes[j // cols][j % cols].set_visible(False)
-    for j in range(max(0, len(runs) - cols), len(runs)):  # the lowest panel of each column
-        axes[j // cols][j % cols].set_xlabel(f"share of {FUNNEL_UNIT} (%; count in brackets)",
+    for j in range(max(0, n - cols), n):  # the lowest panel of each column
+        axes[j // cols][j % cols].set_xlabel("% of the population (simulated consumers)",
                                              fontsize=7)
-    fig.suptitle("Funnels side by side: exposed → aware → purchased → purchased again")
-    return save_figure(fig, path)
+        axes[j // cols][j % cols].tick_params(labelbottom=True)
+    from matplotlib.patches import Patch
+
+    legend = fig.legend(handles=[Patch(color=CHANNEL_COLOURS[k], label=v)  # the report's
+                                 for k, v in FUNNEL_LEGEND.items()],
+                        loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=7,
+                        frameon=False)
+    names = next(([s.stage.label.lower() for s in f] for f in funnels if f), [])
+    title = fig.suptitle("Funnels side by side: " + " → ".join(names), fontsize=10, y=1.0,
+                         va="bottom")
+    return save_figure(fig, path, outside=[legend, title])  # both drawn outside the panels
 
 
 TITLES = {"spend_vs_conversion": "Spend vs full-channel conversion",
@@ -819,15 +1014,20 @@ def write_figures(folder: Path, table: pd.DataFrame, runs: Sequence[Run],
 
 CAPTIONS = {
     "spend_vs_conversion": (
-        "Spend vs full-channel conversion. Each point is a scenario; the dashed line joins "
-        "the Pareto frontier (no other scenario is cheaper and converts more); the dotted "
-        "line is the conversion target; the star is the cheapest scenario meeting every "
-        "target."),
+        "Spend vs full-channel conversion. Each point is a scenario, labelled with its ID "
+        "(names in the key beside the chart); the dashed line joins the Pareto frontier (no "
+        "other scenario is cheaper and converts more); the dotted line is the conversion "
+        "target; the star is the cheapest scenario meeting every target."),
     "satisfaction_vs_conversion": (
-        "Satisfaction vs conversion. The target lines split the chart into quadrants; the "
-        "shaded top-right quadrant meets both targets."),
-    "funnels": ("The funnel of each scenario, as a share of its simulated consumers "
-                "(count in brackets)."),
+        "Satisfaction vs conversion. The two target lines split the chart into quadrants, "
+        "named in their corners; the shaded top-right quadrant meets both targets."),
+    "funnels": (
+        "The run report's funnel for each scenario, on one scale: every bar is the share of "
+        "the scenario's population (simulated consumers) that got that far, split by where "
+        "it happened (online blue, offline green, both purple); the count comes first. The "
+        "purchased are also given as a share of the aware — that is the full-channel "
+        "conversion, not their share of the population. A gold frame marks the cheapest "
+        "scenario meeting every target."),
 }
 STYLE = ("body{font-family:sans-serif;max-width:80em;margin:2em auto;color:#222;padding:0 1em}"
          "table{border-collapse:collapse;font-size:.85em}"
@@ -836,6 +1036,7 @@ STYLE = ("body{font-family:sans-serif;max-width:80em;margin:2em auto;color:#222;
          ".met{color:#1b7a6e}.missed{color:#b03a2e}small{color:#666}"
          ".scroll{overflow-x:auto}img{max-width:100%}.verdict{font-size:1.1em;"
          "padding:.6em;background:#f4f8fc;border-left:4px solid #3b7dd8}"
+         "tr.closest td{background:#eef3fb}"
          "code{font-size:.95em}")
 
 
@@ -861,16 +1062,40 @@ def _target_cell(row: pd.Series, name: str, t: Target) -> str:
     return text
 
 
+def _mark(row_index: int, verdict: Verdict) -> tuple[str, str]:
+    """The class and the marker of a table row the verdict names (``best``: the cheapest
+    scenario meeting every target; ``closest``: when none does, the closest)."""
+    if verdict.best == row_index:
+        return "best", "★ cheapest meeting all targets"
+    if verdict.closest == row_index:
+        return "closest", "◆ closest to meeting all targets"
+    return "", ""
+
+
+def _scenario_cell(row: pd.Series) -> str:
+    """The scenario's short name, and its full overrides below when they read otherwise."""
+    cell = f"<code>{_e(row['scenario'])}</code>"
+    full = row.get("distinguishing_overrides")
+    if full and full != row["scenario"]:
+        cell += f"<br><small>overrides: <code>{_e(full)}</code></small>"
+    return cell
+
+
 def _scenario_table(table: pd.DataFrame, targets: dict[str, Target], verdict: Verdict) -> str:
-    head = (["Rank", "ID", "Scenario", "Total spend (CNY)"]
+    """The ranked table: one row per scenario (``data-scenario`` its ID), the row the
+    verdict names marked; a replications column when the runs differ in it."""
+    show_reps = table["replications"].nunique() > 1
+    head = (["Rank", "ID", "Scenario", *(["Replications"] if show_reps else []),
+             "Total spend (CNY)"]
             + [f"{t.label} ({t.rule})" for t in targets.values()]
             + ["Targets met", "All targets", "Pareto frontier", "Run folder"])
-    lines = ["<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
-    best_id = table["scenario_id"].iloc[verdict.best] if verdict.best is not None else None
+    lines = ["<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead>"]
+    position = {sid: i for i, sid in enumerate(table["scenario_id"])}
     for rank, (_, row) in enumerate(ranked(table).iterrows(), start=1):
-        best = row["scenario_id"] == best_id
-        cells = [str(rank), _e(row["scenario_id"]) + (" ★" if best else ""),
-                 f"<code>{_e(row['scenario'])}</code>",
+        css, marker = _mark(position[row["scenario_id"]], verdict)
+        cells = [str(rank), _e(row["scenario_id"]),
+                 (f"<strong class='marker'>{_e(marker)}</strong><br>" if marker else "")
+                 + _scenario_cell(row), *([str(int(row["replications"]))] if show_reps else []),
                  _e(format_value(SPEND, row[SPEND])) + _interval(row, SPEND)]
         cells += [_target_cell(row, name, t) for name, t in targets.items()]
         all_met = bool(row["meets_all_targets"])
@@ -882,9 +1107,37 @@ def _scenario_table(table: pd.DataFrame, targets: dict[str, Target], verdict: Ve
                      if isinstance(p_all, float) and not math.isnan(p_all) else ""),
                   "yes" if row["on_pareto_frontier"] else "no",
                   f"<code>{_e(row['run_folder'])}</code>"]
-        attr = " class='best'" if best else ""
-        lines.append(f"<tr{attr}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return "<div class='scroll'><table>" + "\n".join(lines) + "</table></div>"
+        attr = f" class='{css}'" if css else ""
+        lines.append(f"<tr{attr} data-scenario='{_e(row['scenario_id'])}'>"
+                     + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return ("<div class='scroll'><table id='scenario-table'>" + "\n".join(lines)
+            + "</table></div>")
+
+
+def _funnel_table(table: pd.DataFrame, runs: Sequence[Run]) -> str:
+    """The funnel of every scenario as numbers: a row per stage, a column per scenario;
+    each cell the count, its share of the population (the purchased: of the aware too)
+    and its online / offline split."""
+    funnels = [scenario_funnel(run) for run in runs]
+    stages = next((f for f in funnels if f), None)
+    if stages is None:
+        return "<p>No run records the funnel KPIs.</p>"
+    head = ["Stage", *table["scenario_id"]]
+    lines = ["<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead>"]
+    for n, stage in enumerate(stages):
+        cells = [_e(stage.stage.label)]
+        for steps in funnels:
+            if not steps:
+                cells.append("—")
+                continue
+            step = steps[n]
+            split = " · ".join(f"{_e(name)} {count:,.0f}"
+                               for name, _, count in step.stage.segments)
+            cells.append(f"{step.stage.total:,.0f}<br><small>{_e(step.shares)}</small>"
+                         f"<br><small>{split}</small>")
+        lines.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return ("<div class='scroll'><table id='funnel-table'>" + "\n".join(lines)
+            + "</table></div>")
 
 
 def _kpi_table(table: pd.DataFrame, kpi_names: Sequence[str], units: dict[str, str]) -> str:
@@ -908,11 +1161,13 @@ def to_html(table: pd.DataFrame, runs: Sequence[Run], skipped: Sequence[Skipped]
         units.update({str(k): str(v) for k, v in (run.metrics.get("units") or {}).items()})
     parts = [f"<h1>o2osim comparison of {len(table)} scenario"
              f"{'s' if len(table) != 1 else ''}</h1>",
-             f"<p class='verdict'>{_e(verdict.statement)}</p>",
+             f"<p class='verdict' id='verdict'>{_e(verdict.statement)}</p>",
              "<p>Total spend = media spend + coupon subsidies + the plan's integration cost "
              "(<code>total_cost_cny</code>), CNY for the whole market. Targets are judged on "
              "each scenario's KPI means. A scenario is named by the settings that differ "
-             "between the runs. Ranked by total relative shortfall (the sum over the targets "
+             "between the runs (long keys shortened to their last two parts; the number of "
+             "replications and <code>sim.workers</code> are not part of a name). Ranked by "
+             "total relative shortfall (the sum over the targets "
              "of how far the scenario is from each, as a share of its threshold; 0 when all "
              "are met), then by total spend.</p>"]
     parts += [f"<p><strong>Note:</strong> {_e(n)}</p>" for n in notes]
@@ -925,6 +1180,9 @@ def to_html(table: pd.DataFrame, runs: Sequence[Run], skipped: Sequence[Skipped]
         parts.append(f"<h2>{_e(TITLES.get(name, name))}</h2>"
                      f"<figure><img alt='{_e(name)}' src='data:image/png;base64,{data}'>"
                      f"<figcaption>{_e(CAPTIONS.get(name, ''))}</figcaption></figure>")
+    parts += ["<h2>Funnels as numbers</h2>", "<p>Simulated consumers at each stage, their "
+              "share of the population (the purchased also as a share of the aware: the "
+              "full-channel conversion) and where it happened.</p>", _funnel_table(table, runs)]
     parts += ["<h2>Every KPI</h2>", "<p>Means; the 90 % interval of the replications under "
               "each value of a replicated run. Definitions: docs/kpis.md.</p>",
               _kpi_table(table, _kpi_names(runs), units)]

@@ -1,13 +1,15 @@
-"""Pieces of figures shared by the run report and the comparison of runs.
+"""Pieces of figures shared by the run report and the comparison of runs: saving a
+figure (:func:`save_figure`), text safe for matplotlib (:func:`plain_text`), and point
+labels placed so that they do not overlap (:func:`place_labels`).
 
-Reads only the ``kpis`` of a run's ``metrics.json``. The funnel steps are those the
-run report draws (``report.py``); keeping them here lets the comparison draw the same
-funnel for many runs side by side without copying its definition.
+The run report and the comparison both draw the report's split funnel
+(``o2osim.reports.report.funnel_stages``: with the store visit, online / offline).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -15,23 +17,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
 
 FIGURE_DPI = 110
 """Resolution of every PNG figure (dots per inch)."""
 
-FUNNEL_UNIT = "simulated consumers"
-
-
-def funnel_steps(kpis: dict[str, Any]) -> list[tuple[str, float]]:
-    """The campaign funnel as ``(step, simulated consumers)``, widest step first.
-
-    Exposed to ads → aware → purchased → purchased twice or more (``repurchase_rate``
-    × ``purchasers``); definitions in docs/kpis.md.
-    """
-    repurchasers = float(kpis["repurchase_rate"]) * float(kpis["purchasers"])
-    return [("Exposed to ads", float(kpis["exposed"])), ("Aware", float(kpis["aware"])),
-            ("Purchased", float(kpis["purchasers"])),
-            ("Purchased twice or more", repurchasers)]
 
 
 def save_figure(fig: Any, path: Path, outside: Sequence[Any] = ()) -> Path:
@@ -55,3 +45,70 @@ def save_figure(fig: Any, path: Path, outside: Sequence[Any] = ()) -> Path:
 def plain_text(text: str) -> str:
     """``text`` safe to draw with matplotlib: a ``$`` would start mathtext."""
     return text.replace("$", r"\$")
+
+
+LABEL_RINGS = (8.0, 15.0, 25.0, 38.0, 54.0)
+"""Distances (points) from a point at which :func:`place_labels` tries its label."""
+LABEL_DIRECTIONS = ((1, 1), (1, -1), (-1, 1), (-1, -1), (1, 0), (-1, 0), (0, 1), (0, -1))
+"""Directions tried at each distance: upper right first, then the other corners and sides."""
+
+
+def _overlap(a: Any, b: Any) -> float:
+    """Area (pixels²) shared by two boxes."""
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return w * h if w > 0 and h > 0 else 0.0
+
+
+def place_labels(ax: Any, xs: Sequence[float], ys: Sequence[float], texts: Sequence[str],
+                 fontsize: float = 8, marker_pt: float = 6.0) -> list[Any]:
+    """Label each point ``(xs[i], ys[i])`` with ``texts[i]`` so that labels overlap neither
+    each other nor any point, and stay inside the axes.
+
+    A simple repulsion: each label, in turn, goes to the first candidate position (nearest
+    rings of :data:`LABEL_RINGS` first, :data:`LABEL_DIRECTIONS` at each) whose box
+    overlaps no label already placed, no point (a ``marker_pt``-point radius) and not the
+    axes' edge; when none is free, the one overlapping least. A label set further from
+    its point than the second ring gets a thin leader line. Call once the axes' limits
+    and the figure's layout are final (positions are measured on the canvas). Returns the
+    annotations, in the order of ``texts``.
+    """
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    scale = fig.dpi / 72.0
+
+    pixels = [ax.transData.transform((x, y)) for x, y in zip(xs, ys, strict=True)]
+    r = marker_pt * scale
+    taken = [Bbox.from_extents(px - r, py - r, px + r, py + r) for px, py in pixels]
+    frame = ax.get_window_extent(renderer)
+    out = []
+    for (x, y), (px, py), text in zip(zip(xs, ys, strict=True), pixels, texts, strict=True):
+        probe = ax.text(0, 0, plain_text(text), fontsize=fontsize, fontweight="bold")
+        size = probe.get_window_extent(renderer)
+        probe.remove()
+        w, h = size.width, size.height
+        best: tuple[float, float, int, int, Any] | None = None
+        for dist, (dx, dy) in product(LABEL_RINGS, LABEL_DIRECTIONS):
+            ox, oy = dx * dist * scale, dy * dist * scale
+            x0 = px + ox - (w if dx < 0 else w / 2 if dx == 0 else 0)
+            y0 = py + oy - (h if dy < 0 else h / 2 if dy == 0 else 0)
+            box = Bbox.from_extents(x0, y0, x0 + w, y0 + h)
+            cost = sum(_overlap(box, t) for t in taken)
+            cost += w * h - _overlap(box, frame)  # the part outside the axes
+            cost = cost if cost > 0.5 else 0.0  # rounding: under half a pixel is no overlap
+            if best is None or cost < best[0]:
+                best = (cost, dist, dx, dy, box)
+            if cost == 0:
+                break
+        assert best is not None
+        _, dist, dx, dy, box = best
+        ha = "left" if dx > 0 else "right" if dx < 0 else "center"
+        va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
+        arrow = ({"arrowstyle": "-", "color": "#777777", "lw": 0.6, "shrinkA": 1,
+                  "shrinkB": marker_pt} if dist > LABEL_RINGS[1] else None)
+        label = ax.annotate(plain_text(text), (x, y), xytext=(dx * dist, dy * dist),
+                            textcoords="offset points", ha=ha, va=va, fontsize=fontsize,
+                            fontweight="bold", arrowprops=arrow, zorder=6)
+        taken.append(box)
+        out.append(label)
+    return out

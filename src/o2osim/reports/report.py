@@ -21,7 +21,7 @@ import math
 import re
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,11 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from o2osim.reports.figures_common import plain_text, save_figure  # noqa: E402
-from o2osim.reports.scorecard import format_value  # noqa: E402
+from o2osim.reports.scorecard import (  # noqa: E402
+    few_replications_warning,
+    format_value,
+    replications_of,
+)
 
 PHASE_COLOURS = {"planning": "#eeeeee", "execution": "#e3f0fb", "optimisation": "#fdf1dc"}
 COLOURS = {"online": "#3b7dd8", "offline": "#2a9d8f", "both": "#8e6bbf",
@@ -64,7 +68,7 @@ LEVERS: dict[str, list[Lever]] = {
          "online one", lambda v: v == 0),
         ("integration.unified_membership", "one membership: no re-registration in store",
          lambda v: v is True),
-        ("operations.weekend_staff_multiplier", "staff the weekend peaks", lambda v: v >= 1),
+        ("operations.weekend_staff_multiplier", "staff the weekend peaks", None),
     ],
     "roi": [
         ("integration.budget_reallocation", "move the reserve to the channels with the best "
@@ -99,6 +103,97 @@ LEVERS: dict[str, list[Lever]] = {
 """The levers behind each target (docs/model.md, "What the integration levers do")."""
 
 
+
+@dataclass(frozen=True)
+class Cause:
+    """An experience-gap cause (``satisfaction_drivers`` keys) in plain words, with the
+    plan levers that remove it (docs/model.md, "What the integration levers do") and
+    where it can happen (a store visit only, or an online order too)."""
+
+    label: str
+    levers: tuple[Lever, ...]
+    store_only: bool = True
+    short: str = ""  # the chart's label
+
+
+STAFFING: tuple[Lever, ...] = (
+    ("operations.staff_multiplier", "add staff at every station (shorter queues)", None),
+    ("operations.weekend_staff_multiplier", "add staff on Saturdays and Sundays", None),
+    ("operations.booking_share", "take more visits by online booking (no queue for them)",
+     None),
+)
+
+CAUSES: dict[str, Cause] = {
+    "walked_out": Cause("walk-outs from the queue", STAFFING, short="walked out of the queue"),
+    "long_wait": Cause("waits longer than customers accept", STAFFING, short="waited too long"),
+    "coupon_refused": Cause("coupons not accepted (not usable there, or the till check failed)", (
+        ("integration.pos_coupon_integrated", "let the till scan online coupons",
+         lambda v: v is True),
+        ("coupon.redeem_where", "set it to both: online coupons usable in store",
+         lambda v: v == "both")), store_only=False, short="coupon not accepted"),
+    "over_promise": Cause("over-promise: the campaign promised more than the visit delivered", (
+        ("promise_level", "promise what the stores deliver", None),), store_only=False,
+        short="over-promise"),
+    "price_mismatch": Cause("store prices above online prices", (
+        ("integration.price_parity", "keep online and store prices equal",
+         lambda v: v is True),), short="store price above online"),
+    "promo_missing": Cause("online promotion not running in the store", (
+        ("integration.calendar_lag_weeks", "set it to 0: run the store promotion with the "
+         "online one", lambda v: v == 0),), short="promotion missing in store"),
+    "staff_unbriefed": Cause("store staff not briefed on the campaign", (
+        ("integration.staff_briefed", "brief store staff on the campaign rules",
+         lambda v: v is True),), short="staff not briefed"),
+    "reregistration": Cause("re-registering as a store member", (
+        ("integration.unified_membership", "one membership: no re-registration in store",
+         lambda v: v is True),), short="re-registering as member"),
+    "benefit_not_recognised": Cause("member benefits not recognised", (
+        ("integration.unified_membership", "one membership across channels",
+         lambda v: v is True),
+        ("integration.unified_id_share", "raise it: more members recognised in both channels",
+         lambda v: v >= 0.9)), store_only=False, short="member benefits not recognised"),
+    "stockout": Cause("stock-outs", (), short="out of stock"),
+}
+"""Every cause ``o2osim.journey.shop`` records, with the levers behind it."""
+
+NO_PLAN_LEVER = "no plan lever: stock is the market's (`market.stores.stockout_prob`)"
+
+
+def cause_label(cause: str) -> str:
+    """A cause in plain words (unknown causes: their key with spaces)."""
+    return CAUSES[cause].label if cause in CAUSES else cause.replace("_", " ")
+
+
+def cause_where(cause: str) -> str:
+    """What a cause's experiences are: store visits, or store visits and online orders."""
+    known = CAUSES.get(cause)
+    return "store visits" if known and known.store_only else "visits or online orders"
+
+
+def format_setting(setting: str, value: Any) -> str | None:
+    """A plan setting's value for people: ``3,000,000 CNY``, ``30 %``, ``×1.00``, ``0.72``,
+    ``on`` / ``off``, ``1 week``; None for a section (a dict) or nothing."""
+    name = setting.rsplit(".", 1)[-1]
+    if value is None or isinstance(value, dict | list):
+        return None
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, int | float) or not math.isfinite(value):
+        return str(value)
+    if name.endswith("_cny"):
+        return f"{value:,.0f} CNY"
+    if name.endswith("_share"):
+        return f"{100 * value:.0f} %"
+    if name.endswith("_multiplier"):
+        return f"×{value:.2f}"
+    if name.endswith("_weeks"):
+        return f"{value:.0f} week" + ("" if value == 1 else "s")
+    if float(value).is_integer() and not name.endswith("_level"):
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
+
+
 def _plan_value(plan: dict[str, Any], dotted: str) -> Any:
     node: Any = plan
     for part in dotted.split("."):
@@ -108,17 +203,80 @@ def _plan_value(plan: dict[str, Any], dotted: str) -> Any:
     return node
 
 
-def advice(kpi: str, plan: dict[str, Any] | None) -> str:
-    """The levers of a missed target that the plan has not pulled yet, with their values
-    (``plan.x`` settings in backticks)."""
+def _lever_texts(levers: Sequence[Lever], plan: dict[str, Any] | None,
+                 reality_level: float | None = None) -> list[str]:
+    """``plan.x`` (now value): advice — for the levers not pulled yet (all without a plan).
+
+    The promise is pulled when it does not exceed what stores deliver (``reality_level``,
+    the market's): expectation-disconfirmation (Oliver 1980) has no shortfall then.
+    """
     parts = []
-    for setting, text, pulled in LEVERS.get(kpi, []):
+    for setting, text, pulled in levers:
         value = _plan_value(plan, setting) if plan else None
         if plan and pulled is not None and value is not None and pulled(value):
             continue  # already pulled
-        shown = f" (now {value})" if value is not None and not isinstance(value, dict) else ""
-        parts.append(f"`plan.{setting}`{shown}: {text}")
+        if (setting == "promise_level" and isinstance(value, int | float)
+                and reality_level is not None and value <= reality_level + 1e-9):
+            continue  # promises no more than the stores deliver
+        shown = format_setting(setting, value)
+        parts.append(f"`plan.{setting}`" + (f" (now {shown})" if shown else "") + f": {text}")
+    return parts
+
+
+def advice(kpi: str, plan: dict[str, Any] | None,
+           drivers: dict[str, Any] | None = None, reality_level: float | None = None) -> str:
+    """The levers of a missed target that the plan has not pulled yet, with their values
+    formatted with units (``plan.x`` settings in backticks).
+
+    For satisfaction with the run's ``satisfaction_drivers``, the levers come from the
+    causes that cost satisfied customers, biggest first (:func:`satisfaction_levers`).
+    """
+    if kpi == "satisfaction_rate" and drivers and drivers.get("satisfied_lost_to_gap"):
+        ranked = satisfaction_levers(drivers, plan, reality_level)
+        if ranked:
+            return "; ".join(f"{r.label} cost {_n(r.lost)} satisfied experiences — "
+                             + (" / ".join(r.levers) if r.levers else "every lever behind "
+                                "it is already pulled") for r in ranked)
+    parts = _lever_texts(LEVERS.get(kpi, []), plan, reality_level)
     return "; ".join(parts) if parts else "every lever behind it is already pulled"
+
+
+@dataclass
+class RankedCause:
+    """A cause that cost satisfied experiences, and the levers (texts) that remove it."""
+
+    cause: str
+    label: str
+    lost: float
+    co_occurred: float
+    levers: list[str]
+
+
+def satisfaction_levers(drivers: dict[str, Any], plan: dict[str, Any] | None,
+                        reality_level: float | None = None) -> list[RankedCause]:
+    """The causes that cost satisfied experiences (``satisfied_lost_to_gap`` > 0), the
+    biggest first, each with its plan levers not pulled yet and their current values.
+
+    A cause's count is the experiences that one cause alone turned from satisfied into
+    dissatisfied (a counterfactual on the same draws, :mod:`o2osim.journey`), so the
+    ranking says which fix wins back most customers. Staffing levers are never
+    "pulled": more staff shortens queues further.
+    """
+    lost = drivers.get("satisfied_lost_to_gap") or {}
+    co = drivers.get("dissatisfied_with_gap") or {}
+    out = []
+    for cause, count in sorted(lost.items(), key=lambda kv: (-float(kv[1]), kv[0])):
+        if not float(count) > 0:
+            continue
+        known = CAUSES.get(cause)
+        texts = _lever_texts(known.levers, plan, reality_level) if known else []
+        if known and not known.levers:
+            texts = [NO_PLAN_LEVER]
+        if cause == "over_promise" and reality_level is not None and texts:
+            texts[0] += f" (stores deliver {reality_level:.2f}: `market.stores.reality_level`)"
+        out.append(RankedCause(cause, cause_label(cause), float(count),
+                               float(co.get(cause, 0.0)), texts))
+    return out
 
 
 # --------------------------------------------------------------------------- blocks
@@ -159,7 +317,10 @@ class Table:
 
 @dataclass
 class Bullets:
+    """A bulleted list; ``steps[i]`` (optional) is a numbered list under item ``i``."""
+
     items: list[Inline]
+    steps: dict[int, list[Inline]] = field(default_factory=dict)
 
 
 @dataclass
@@ -217,7 +378,8 @@ def _html_inline(text: Inline) -> str:
     for piece in _pieces(text):
         escaped = html.escape(str(piece), quote=True)
         if isinstance(piece, Code):
-            out.append(f"<code>{escaped}</code>")
+            # a long setting or KPI name may break after an underscore (copies unchanged)
+            out.append(f"<code>{escaped.replace('_', '_<wbr>')}</code>")
         elif isinstance(piece, Strong):
             out.append(f"<strong>{escaped}</strong>")
         else:
@@ -241,7 +403,11 @@ def render_markdown(blocks: Sequence[Block]) -> str:
                       for row in b.rows]
             lines.append("")
         elif isinstance(b, Bullets):
-            lines += [f"* {_md_inline(item)}" for item in b.items] + [""]
+            for i, item in enumerate(b.items):
+                lines.append(f"* {_md_inline(item)}")
+                lines += [f"  {n}. {_md_inline(step)}"
+                          for n, step in enumerate(b.steps.get(i, []), start=1)]
+            lines.append("")
         elif isinstance(b, Figure):
             lines += [f"![{_md_inline(b.alt)}]({b.path.name})", ""]
     return "\n".join(lines).rstrip() + "\n"
@@ -277,8 +443,13 @@ def render_html(blocks: Sequence[Block], title: str = "o2osim report") -> str:
             body.append(f"<table{anchor}><thead><tr>{head}</tr></thead>\n<tbody>\n{rows}"
                         "</tbody></table>")
         elif isinstance(b, Bullets):
-            body.append("<ul>\n" + "".join(f"<li>{_html_inline(i)}</li>\n" for i in b.items)
-                        + "</ul>")
+            items = []
+            for i, item in enumerate(b.items):
+                steps = b.steps.get(i, [])
+                sub = ("<ol>" + "".join(f"<li>{_html_inline(st)}</li>" for st in steps)
+                       + "</ol>") if steps else ""
+                items.append(f"<li>{_html_inline(item)}{sub}</li>\n")
+            body.append("<ul>\n" + "".join(items) + "</ul>")
         elif isinstance(b, Figure):
             data = base64.b64encode(b.path.read_bytes()).decode("ascii")
             body.append(f'<p><img alt="{html.escape(b.alt, quote=True)}" '
@@ -291,7 +462,7 @@ def render_html(blocks: Sequence[Block], title: str = "o2osim report") -> str:
 def _num_class(cell: Inline) -> str:
     """Numbers right-aligned; short cells (a rule, a value) kept on one line."""
     text = "".join(_pieces(cell)).strip()
-    if re.fullmatch(r"[-\d,. %]+", text):
+    if re.fullmatch(r"[-–\d,. %×]+(min|CNY)?", text):
         return ' class="num"'
     return ' class="short"' if len(text) <= 14 else ""
 
@@ -328,12 +499,24 @@ def _get(k: dict[str, Any], name: str) -> float:
 # --------------------------------------------------------------------------- figures
 
 
-def _shade_phases(ax: Any, daily: pd.DataFrame) -> None:
+PHASE_LABELS = {"planning": "planning phase (weeks 1-4)",
+                "execution": "execution phase (weeks 5-12)",
+                "optimisation": "optimisation phase (weeks 13-16)"}
+
+
+def _shade_phases(ax: Any, daily: pd.DataFrame) -> list[Any]:
+    """Shade the campaign phases (seed 000: 4 weeks planning, 8 execution, 4
+    optimisation); returns legend entries for the phases the run reached."""
+    from matplotlib.patches import Patch
+
+    handles = []
     for phase, colour in PHASE_COLOURS.items():
         days = daily.loc[daily["phase"] == phase, "day"]
         if len(days):
-            ax.axvspan(days.min() - 0.5, days.max() + 0.5, color=colour, zorder=0,
-                       label=f"{phase} phase")
+            ax.axvspan(days.min() - 0.5, days.max() + 0.5, color=colour, zorder=0)
+            handles.append(Patch(facecolor=colour, edgecolor="#bbbbbb",
+                                 label=PHASE_LABELS[phase]))
+    return handles
 
 
 @dataclass
@@ -346,7 +529,8 @@ class FunnelStage:
 
 
 def funnel_stages(k: dict[str, Any]) -> list[FunnelStage]:
-    """exposed → aware → visited a store → purchased → purchased again, split by channel.
+    """exposed → ever aware → visited a store → purchased → purchased again, split by
+    channel.
 
     Segments (simulated consumers): exposed and aware via an online channel / via
     offline channels only / (aware) by word of mouth only; store visitors reached online
@@ -361,7 +545,7 @@ def funnel_stages(k: dict[str, Any]) -> list[FunnelStage]:
         FunnelStage("Exposed to ads", _get(k, "exposed"), [
             ("reached online", "online", _get(k, "exposed_online")),
             ("reached offline only", "offline", _get(k, "exposed_offline_only"))]),
-        FunnelStage("Aware", _get(k, "aware"), [
+        FunnelStage("Ever aware", _get(k, "aware"), [
             ("via online channels", "online", _get(k, "exposed_online")),
             ("via offline channels only", "offline", _get(k, "exposed_offline_only")),
             ("by word of mouth only", "other", _get(k, "aware_wom_only"))]),
@@ -377,11 +561,21 @@ def funnel_stages(k: dict[str, Any]) -> list[FunnelStage]:
     ]
 
 
+FUNNEL_LEGEND = {
+    "online": "online: reached by an online ad; bought online only",
+    "offline": "offline only: offline ads or events; visited a store never reached online; "
+               "bought in store only",
+    "both": "online, then store: visited a store after an online ad; bought online and "
+            "in store",
+    "other": "word of mouth only; repurchasers (not split)",
+}
+"""What each colour means in the funnel, stage by stage (the purple of a store visit is
+"reached online first", not "visited online and in a store")."""
+
+
 def figure_funnel(k: dict[str, Any], path: Path) -> Path:
     stages = funnel_stages(k)
     fig, ax = plt.subplots(figsize=(8, 3.8))
-    legend_names = {"online": "online", "offline": "offline (store, events)",
-                    "both": "online and store", "other": "word of mouth / not split"}
     top = max((s.total for s in stages), default=0.0) or 1.0
     for y, stage in enumerate(stages[::-1]):
         left = 0.0
@@ -394,8 +588,8 @@ def figure_funnel(k: dict[str, Any], path: Path) -> Path:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
     ax.set_xlabel("simulated consumers")
     ax.set_title("Funnel: who got how far, online and offline")
-    legend = ax.legend(handles=_patches(legend_names), loc="upper center",
-                       bbox_to_anchor=(0.5, -0.2), ncol=4, fontsize=8, frameon=False)
+    legend = ax.legend(handles=_patches(FUNNEL_LEGEND), loc="upper left",
+                       bbox_to_anchor=(0.0, -0.2), ncol=1, fontsize=8, frameon=False)
     return save_figure(fig, path, outside=[legend])
 
 
@@ -406,15 +600,20 @@ def _patches(names: dict[str, str]) -> list[Any]:
     return [Patch(color=COLOURS[key], label=label) for key, label in names.items()]
 
 
-def figure_daily(daily: pd.DataFrame, path: Path) -> Path:
-    fig, axes = plt.subplots(3, 1, figsize=(8, 7), sharex=True)
+def figure_daily(daily: pd.DataFrame, path: Path, note: str = "") -> Path:
+    fig, axes = plt.subplots(3, 1, figsize=(8, 7.4), sharex=True)
+    phases: list[Any] = []
     for ax in axes:
-        _shade_phases(ax, daily)
+        phases = _shade_phases(ax, daily)
     axes[0].plot(daily["day"], daily["spend_cny"] / 1e3, color="#444")
     axes[0].set_ylabel("media spend\n(thousand CNY / day)")
-    axes[0].legend(loc="upper right", fontsize=7)
-    axes[1].plot(daily["day"], daily["aware"], color=COLOURS["online"])
+    aware = axes[1].plot(daily["day"], daily["aware"], color=COLOURS["online"],
+                         label="aware that day (forgetting lowers it)")
+    if "ever_aware" in daily:
+        aware += axes[1].plot(daily["day"], daily["ever_aware"], color=COLOURS["online"],
+                              linestyle="--", label="ever aware (the funnel's count)")
     axes[1].set_ylabel("aware consumers\n(simulated)")
+    axes[1].legend(handles=aware, loc="upper left", fontsize=8)
     lines = axes[2].plot(daily["day"], daily["orders_online"], label="online orders",
                          color=COLOURS["online"])
     lines += axes[2].plot(daily["day"], daily["orders_offline"], label="store orders",
@@ -422,8 +621,10 @@ def figure_daily(daily: pd.DataFrame, path: Path) -> Path:
     axes[2].set_ylabel("orders / day\n(simulated)")
     axes[2].set_xlabel("campaign day")
     axes[2].legend(handles=lines, loc="upper left", fontsize=8)
-    fig.suptitle("The campaign day by day")
-    return save_figure(fig, path)
+    title = fig.suptitle("The campaign day by day" + note, y=1.0, va="bottom")
+    legend = fig.legend(handles=phases, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                        ncol=3, fontsize=8, frameon=False)
+    return save_figure(fig, path, outside=[legend, title])  # both outside the panels
 
 
 def figure_channels(channels: dict[str, dict[str, Any]], path: Path) -> Path:
@@ -433,88 +634,117 @@ def figure_channels(channels: dict[str, dict[str, Any]], path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(8, 3.8))
     x = range(len(names))
     ax.bar([i - 0.2 for i in x], spend, width=0.4, label="spend", color=COLOURS["spend"])
-    ax.bar([i + 0.2 for i in x], revenue, width=0.4, label="measured revenue",
+    ax.bar([i + 0.2 for i in x], revenue, width=0.4,
+           label="measured revenue (ROI: measured revenue ÷ spend)",
            color=COLOURS["online"])
     for i, (s, r) in enumerate(zip(spend, revenue, strict=True)):
-        ax.text(i + 0.2, r, f"ROI {r / s:.2f}" if s > 0 else "", ha="center", va="bottom",
-                fontsize=7)
+        ax.text(i + 0.2 if s > 0 else i, r if s > 0 else 0.0,
+                f"ROI {r / s:.2f}" if s > 0 else "not funded", ha="center",
+                va="bottom", fontsize=7)
     ax.set_xticks(list(x), [plain_text(n) for n in names], rotation=20, ha="right")
     ax.set_xlabel("channel")
     ax.set_ylabel("million CNY (whole market)")
+    ax.set_ylim(0, max([*spend, *revenue, 0.0]) * 1.2 or 1.0)
     ax.set_title("Spend and the revenue measurement can trace, by channel")
     ax.legend()
     return save_figure(fig, path)
 
 
 def figure_coupons(k: dict[str, Any], path: Path) -> Path:
+    """Offered → claimed → redeemed on a linear scale, every bar labelled with its count;
+    a series with no coupon at a step draws nothing there (no bar, no label)."""
     steps = ["offered", "claimed", "redeemed"]
     series = [
-        ("online", "online", [_get(k, "coupons_offered_online"),
-                              _get(k, "coupons_claimed_online"),
-                              _get(k, "coupons_redeemed_online")]),
-        ("offline (events, store QR; redeemed in store)", "offline",
+        ("online: offered / claimed via an online ad; redeemed in an online order",
+         "online", [_get(k, "coupons_offered_online"), _get(k, "coupons_claimed_online"),
+                    _get(k, "coupons_redeemed_online")]),
+        ("offline: offered / claimed at an event or store QR; redeemed in a store "
+         "(any coupon, also one claimed online)", "offline",
          [_get(k, "coupons_offered_offline"), _get(k, "coupons_claimed_offline"),
           _get(k, "coupons_redeemed_offline")]),
         ("review reward (claimed without an offer)", "review",
          [0.0, _get(k, "coupons_claimed_review"), 0.0]),
     ]
+    shown = [s for s in series if any(v > 0 for v in s[2])]
     fig, ax = plt.subplots(figsize=(8, 3.8))
-    width = 0.27
-    top = max((v for _, _, vs in series for v in vs), default=0.0)
-    log = top > 0
-    for j, (_, colour, values) in enumerate(series):
-        xs = [i + (j - 1) * width for i in range(len(steps))]
-        drawn = [(xp, v) for xp, v in zip(xs, values, strict=True) if v > 0]  # none at 0
-        ax.bar([xp for xp, _ in drawn], [v for _, v in drawn], width=width,
-               color=COLOURS[colour])
-        for xpos, v, step in zip(xs, values, steps, strict=True):
-            if colour == "review" and step != "claimed":
-                continue  # a review reward is claimed without an offer and used anywhere
-            ax.text(xpos, max(v, 1.0) if log else v, f"{v:,.0f}", ha="center", va="bottom",
-                    fontsize=7)
-    if log:
-        ax.set_yscale("log")
-        ax.set_ylim(0.8, top * 4)
-        ax.set_ylabel("coupons (simulated, log scale)")
-    else:
-        ax.set_ylabel("coupons (simulated)")
-    ax.set_xticks(range(len(steps)), ["offered", "claimed", "redeemed"])
+    width = 0.8 / max(len(shown), 1)
+    top = max((v for _, _, vs in shown for v in vs), default=0.0) or 1.0
+    for j, (_, colour, values) in enumerate(shown):
+        xs = [i + (j - (len(shown) - 1) / 2) * width for i in range(len(steps))]
+        for xpos, v in zip(xs, values, strict=True):
+            if v <= 0:
+                continue
+            ax.bar(xpos, v, width=width, color=COLOURS[colour])
+            ax.text(xpos, v + 0.01 * top, f"{v:,.0f}", ha="center", va="bottom", fontsize=8)
+    ax.set_ylim(0, top * 1.15)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
+    ax.set_ylabel("coupons (simulated)")
+    ax.set_xticks(range(len(steps)), steps)
     ax.set_xlabel("coupon step")
     ax.set_title("Coupon funnel, online and offline")
-    legend = ax.legend(handles=_patches({colour: label for label, colour, _ in series}),
-                       loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=3, fontsize=8,
+    legend = ax.legend(handles=_patches({colour: label for label, colour, _ in shown}),
+                       loc="upper left", bbox_to_anchor=(0.0, -0.18), ncol=1, fontsize=8,
                        frameon=False)
     return save_figure(fig, path, outside=[legend])
 
 
-def figure_satisfaction(drivers: dict[str, Any], path: Path) -> Path:
-    items = sorted(drivers.items(), key=lambda kv: kv[1])
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    ax.barh([plain_text(n.replace("_", " ")) for n, _ in items], [v for _, v in items],
-            color="#c0392b")
-    ax.set_xlabel("dissatisfied experiences where this went wrong (simulated)")
-    ax.set_ylabel("what went wrong")
-    ax.set_title("What cost satisfaction")
+def figure_satisfaction(drivers: dict[str, Any], path: Path, note: str = "") -> Path:
+    """Satisfied experiences lost to each cause (the counterfactual count); causes that
+    never happened are left out. Old runs without it: the co-occurrence counts."""
+    lost = drivers.get("satisfied_lost_to_gap")
+    co = drivers.get("dissatisfied_with_gap") or {}
+    values = lost if lost is not None else co
+    items = sorted(((c, float(v)) for c, v in values.items()
+                    if float(v) > 0 or float(co.get(c, 0)) > 0), key=lambda kv: (kv[1], kv[0]))
+    fig, ax = plt.subplots(figsize=(8, 1.3 + 0.36 * max(len(items), 1)))
+    labels = [plain_text(CAUSES[c].short if c in CAUSES and CAUSES[c].short
+                         else cause_label(c)) for c, _ in items]
+    ax.barh(labels, [v for _, v in items], color="#c0392b")
+    top = max((v for _, v in items), default=0.0) or 1.0
+    for y, (c, v) in enumerate(items):
+        ax.annotate(_n(v), (v, y), xytext=(3, 0), textcoords="offset points", va="center",
+                    fontsize=8)
+        if lost is not None:  # the co-occurrence count, secondary, in grey
+            ax.annotate(f"(present in {_n(co.get(c, 0))} dissatisfied)", (v, y),
+                        xytext=(8 + 5 * len(_n(v)), 0), textcoords="offset points",
+                        va="center", fontsize=7, color="#777777")
+    ax.set_xlim(0, top * (1.7 if lost is not None else 1.15))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    if lost is not None:
+        ax.set_xlabel("more satisfied experiences without this cause\n"
+                      "(simulated store visits and online orders)")
+        ax.set_title("Satisfied customers lost to each cause" + note)
+    else:
+        ax.set_xlabel("dissatisfied experiences where this went wrong (simulated)")
+        ax.set_title("What went wrong in dissatisfied experiences" + note)
     return save_figure(fig, path)
 
 
-def figure_stores(stores: pd.DataFrame, daily: pd.DataFrame, path: Path) -> Path:
+def figure_stores(stores: pd.DataFrame, daily: pd.DataFrame, path: Path,
+                  note: str = "") -> Path:
+    """Worst store's 95th-percentile wait and the walk-outs per day. The queues run on
+    real customers (each simulated visitor brings ``scale`` real ones, model.py), so the
+    walk-outs axis is in real customers, labelled so."""
     by_day = stores.groupby("day").agg(walked=("balked", "sum"), reneged=("reneged", "sum"),
                                        p95=("p95_wait_min", "max"))
-    fig, ax = plt.subplots(figsize=(8, 3.4))
-    _shade_phases(ax, daily)
-    ax.plot(by_day.index, by_day["p95"], color="#8e44ad",
-            label="worst store's 95th-percentile wait")
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    ax2 = ax.twinx()
+    phases = _shade_phases(ax2, daily)  # behind the bars; the wait line is drawn above both
+    bars = ax2.bar(by_day.index, by_day["walked"] + by_day["reneged"], color="#c0392b",
+                   alpha=0.4, label="walk-outs (balked or gave up), all stores "
+                                    "(real customers, right axis)")
+    line = ax.plot(by_day.index, by_day["p95"], color="#8e44ad",
+                   label="worst store's 95th-percentile wait (minutes, left axis)")
+    ax.set_zorder(ax2.get_zorder() + 1)  # the line above the bars
+    ax.patch.set_visible(False)
+    ax.set_ylim(0, max(float(by_day["p95"].max()), 1.0) * 1.1)  # both axes start at 0
     ax.set_ylabel("wait (minutes)")
     ax.set_xlabel("campaign day")
-    ax2 = ax.twinx()
-    ax2.bar(by_day.index, by_day["walked"] + by_day["reneged"], color="#c0392b",
-            alpha=0.4, label="walk-outs")
-    ax2.set_ylabel("walk-outs / day (real customers)")
-    ax.set_title("Store queues")
-    handles = ax.get_legend_handles_labels()[0][-1:] + ax2.get_legend_handles_labels()[0]
-    ax.legend(handles=handles, loc="upper left", fontsize=8)
-    return save_figure(fig, path)
+    ax2.set_ylabel("walk-outs / day\n(real customers)")
+    ax.set_title("Store queues" + note)
+    legend = ax.legend(handles=[*line, bars, *phases], loc="upper center",
+                       bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8, frameon=False)
+    return save_figure(fig, path, outside=[legend])
 
 
 FIGURE_FILES = {"funnel": "funnel.png", "channels": "channels.png", "coupons": "coupons.png",
@@ -526,19 +756,23 @@ def figures(folder: Path, metrics: dict[str, Any], daily: pd.DataFrame,
             stores: pd.DataFrame | None) -> dict[str, Path]:
     """Write the PNG figures; return them by name."""
     k = metrics["kpis"]
+    reps = int(metrics.get("replications", 1) or 1)
+    rep0 = f" (replication 0 of {reps})" if reps > 1 else ""
+    mean = f" (mean of {reps} replications)" if reps > 1 else ""
     out: dict[str, Path] = {}
     makers: list[tuple[str, Callable[[Path], Path] | None]] = [
         ("funnel", lambda p: figure_funnel(k, p)),
         ("channels", (lambda p: figure_channels(metrics["channels"], p))
          if metrics.get("channels") else None),
         ("coupons", lambda p: figure_coupons(k, p)),
-        ("daily", lambda p: figure_daily(daily, p)),
+        ("daily", lambda p: figure_daily(daily, p, rep0)),
     ]
-    drivers = metrics.get("satisfaction_drivers", {}).get("dissatisfied_with_gap", {})
-    if drivers:
-        makers.append(("satisfaction", lambda p: figure_satisfaction(drivers, p)))
+    drivers = metrics.get("satisfaction_drivers", {})
+    if any(float(v) > 0 for section in ("satisfied_lost_to_gap", "dissatisfied_with_gap")
+           for v in (drivers.get(section) or {}).values()):
+        makers.append(("satisfaction", lambda p: figure_satisfaction(drivers, p, mean)))
     if stores is not None and len(stores):
-        makers.append(("stores", lambda p: figure_stores(stores, daily, p)))
+        makers.append(("stores", lambda p: figure_stores(stores, daily, p, rep0)))
     for name, make in makers:
         if make is not None:
             out[name] = make(folder / FIGURE_FILES[name])
@@ -556,6 +790,7 @@ class RunInfo:
     overrides: tuple[str, ...] = ()
     market_description: str = ""
     plan_description: str = ""
+    store_reality_level: float | None = None  # market.stores.reality_level
 
 
 def run_info(folder: Path) -> tuple[RunInfo, dict[str, Any] | None]:
@@ -577,6 +812,9 @@ def run_info(folder: Path) -> tuple[RunInfo, dict[str, Any] | None]:
         market = config.get("market") if isinstance(config.get("market"), dict) else {}
         info.market_description = str(market.get("description") or "")
         info.plan_description = str((plan or {}).get("description") or "")
+        reality = (market.get("stores") or {}).get("reality_level")
+        if isinstance(reality, int | float) and not isinstance(reality, bool):
+            info.store_reality_level = float(reality)
     overrides = load("overrides.yaml")
     if isinstance(overrides, list):
         info.overrides = tuple(str(o) for o in overrides)
@@ -600,10 +838,10 @@ def report_blocks(metrics: dict[str, Any], figs: dict[str, Path],
     """The whole report as blocks (see the module docstring)."""
     info = info or RunInfo()
     k = metrics["kpis"]
-    reps = int(metrics.get("replications", 1) or 1)
+    reps = replications_of(metrics)
     mean_note = f" Means over the {reps} replications." if reps > 1 else ""
-    rep0_note = (f" Replication 0 of {reps} (seed {metrics.get('seed')})." if reps > 1
-                 else "")
+    rep0_note = (f" Replication 0 of {reps} (seed {metrics.get('seed')}); the other "
+                 "replications differ by their random draws." if reps > 1 else "")
     blocks: list[Block] = [
         Heading(1, ["o2osim report — ", Code(str(metrics.get("market", "?"))), " × ",
                     Code(str(metrics.get("plan", "?")))]),
@@ -628,74 +866,232 @@ def report_blocks(metrics: dict[str, Any], figs: dict[str, Path],
     if facts:
         blocks.append(Bullets(facts))
 
-    # Scorecard
-    blocks.append(Heading(2, "Scorecard", "scorecard"))
-    rows: list[list[Inline]] = []
-    missed = []
-    for name, t in metrics.get("targets", {}).items():
-        result: list[str] = [Strong("met") if t["met"] else Strong("MISSED")]
-        if "probability" in t and reps > 1:
-            lo, hi = t["interval_90"]
-            text = (f" (met in {100 * t['probability']:.0f} % of replications; 90 % of "
-                    f"replications {format_value(t['kpi'], lo)} – "
-                    f"{format_value(t['kpi'], hi)}")
-            ci = metrics.get("kpi_stats", {}).get(t["kpi"], {}).get("mean_ci90")
-            if ci:
-                text += (f"; mean {format_value(t['kpi'], ci[0])} – "
-                         f"{format_value(t['kpi'], ci[1])} with 90 % confidence")
-            result.append(text + ")")
-        rows.append([str(t.get("label") or name), Code(str(t["kpi"])),
-                     f"{t['op']} {format_value(t['kpi'], t['threshold'])}",
-                     format_value(t["kpi"], t["value"]), result])
-        if not t["met"]:
-            missed.append(t)
-    blocks.append(Table(["target", "KPI", "rule", "value", "result"], rows, "scorecard-table"))
-    note: Inline = ("Each target is judged on the KPI's mean over the replications. \"Met in "
-                    "x % of replications\" is the chance that one run of the plan meets it; "
-                    "\"90 % of replications\" is where one run lands 9 times in 10 (it does "
-                    "not shrink with more replications); the mean's 90 % confidence "
-                    "interval is how precisely the replications pin the mean down (it "
-                    "narrows as replications are added)." if reps > 1 else
-            ["One run: the values carry random noise; run with ", Code("sim.replications=20"),
-             " for 90 % intervals and the chance of meeting each target."])
-    blocks.append(Para(note, caption=True))
+    blocks += _scorecard_section(metrics, reps)
     blocks.append(Para(f"Revenue {_n(k.get('revenue_cny'))} CNY for a total cost of "
                        f"{_n(k.get('total_cost_cny'))} CNY (media {_n(k.get('spend_cny'))}, "
                        f"coupons {_n(k.get('coupon_subsidy_cny'))})."))
-
-    blocks.append(Heading(2, "What to change", "what-to-change"))
-    if not missed:
-        blocks.append(Para("Every target is met."))
-    else:
-        blocks.append(Bullets([
-            [Strong(str(t.get("label") or t["kpi"])),
-             f" ({format_value(t['kpi'], t['value'])}, needs {t['op']} "
-             f"{format_value(t['kpi'], t['threshold'])}): ",
-             *_with_code(advice(t["kpi"], plan)), "."] for t in missed]))
-
+    blocks += _what_to_change_section(metrics, plan, info)
     blocks += _funnel_section(k, figs, mean_note)
     blocks += _channel_section(metrics, figs, mean_note)
     blocks += _coupon_section(k, figs, mean_note)
 
-    captions = {
-        "daily": ("Day by day", "Media spend per day (thousand CNY, whole market), consumers "
-                  "aware of the campaign that day and orders per day online and in store "
-                  "(simulated), over the campaign's planning, execution and optimisation "
-                  "phases (shaded)." + rep0_note),
-        "satisfaction": ("Satisfaction and what drove it", "Each bar counts the dissatisfied "
-                         "customer experiences (store visits and online orders, simulated) "
-                         "in which this went wrong; one experience can have several causes."
-                         + rep0_note),
-        "stores": ("Store queues", "The longest queues of the day: the 95th-percentile wait "
-                   "(minutes) of the worst store, and the real customers who walked out "
-                   "because of the queue (balked or gave up waiting)." + rep0_note),
-    }
-    for name, (title, caption) in captions.items():
-        if name in figs:
-            blocks += [Heading(2, title, name), Figure(figs[name], title),
-                       Para(caption, caption=True)]
+    if "daily" in figs:
+        blocks += [Heading(2, "Day by day", "daily"), Figure(figs["daily"], "Day by day"),
+                   Para("Media spend per day (thousand CNY, whole market); consumers aware "
+                        "of the campaign that day (solid: awareness decays when people are "
+                        "not reached again) and ever aware (dashed: the funnel's and the "
+                        "conversion rate's \"aware\"); orders per day online and in store. "
+                        "Counts are simulated consumers and orders. Shading: the campaign's "
+                        "planning, execution and optimisation phases." + rep0_note,
+                        caption=True)]
+    blocks += _satisfaction_section(metrics, figs, plan, info, reps)
+    blocks += _store_section(metrics, figs, reps, rep0_note)
     blocks.append(Para("Definitions of every number: docs/kpis.md; what this report "
                        "contains: docs/report.md."))
+    return blocks
+
+
+def _scorecard_section(metrics: dict[str, Any], reps: int) -> list[Block]:
+    """The targets; with replications one column per statistic (chance met, where 90 % of
+    runs land, the mean's 90 % confidence interval), then the chance of meeting them all."""
+    blocks: list[Block] = [Heading(2, "Scorecard", "scorecard")]
+    stats = metrics.get("kpi_stats", {})
+    replicated = reps > 1
+    header = ["target", "KPI", "rule", "mean" if replicated else "value", "result"]
+    if replicated:
+        header += ["met in (replications)", "90 % of runs between",
+                   "mean, 90 % confidence"]
+    rows: list[list[Inline]] = []
+    for name, t in metrics.get("targets", {}).items():
+        kpi = str(t["kpi"])
+        row: list[Inline] = [str(t.get("label") or name), Code(kpi),
+                             f"{t['op']} {format_value(kpi, t['threshold'])}",
+                             format_value(kpi, t["value"]),
+                             [Strong("met") if t["met"] else Strong("MISSED")]]
+        if replicated:
+            p = t.get("probability")
+            row.append(f"{round(p * reps)} of {reps} ({100 * p:.0f} %)"
+                       if isinstance(p, int | float) else "n/a")
+            lo_hi = t.get("interval_90")
+            row.append(f"{format_value(kpi, lo_hi[0])} – {format_value(kpi, lo_hi[1])}"
+                       if lo_hi else "n/a")
+            ci = stats.get(kpi, {}).get("mean_ci90")
+            row.append(f"{format_value(kpi, ci[0])} – {format_value(kpi, ci[1])}"
+                       if ci else "n/a")
+        rows.append(row)
+    blocks.append(Table(header, rows, "scorecard-table"))
+    p_all = metrics.get("all_targets_probability")
+    if replicated and isinstance(p_all, int | float):
+        n = len(metrics.get("targets", {}))
+        text = (f"All {n} targets together: met in {round(p_all * reps)} of {reps} "
+                f"replications ({100 * p_all:.0f} %).")
+        ci = metrics.get("all_targets_probability_ci90")
+        extra = (f" With {reps} replications the true chance could be anywhere from "
+                 f"{100 * ci[0]:.0f} % to {100 * ci[1]:.0f} % (90 % confidence)."
+                 if isinstance(ci, list) and len(ci) == 2 else "")
+        blocks.append(Para([Strong(text), extra], ))
+        warning = few_replications_warning(metrics)
+        if warning:
+            blocks.append(Para([Strong("Caution:"), " " + warning]))
+    note: Inline = (
+        f"Each target is judged on the KPI's mean over the {reps} replications. \"Met in\": "
+        "how many replications met it — the chance that one run of the plan does; \"90 % of "
+        "runs between\": where one run lands 9 times in 10 (it does not shrink with more "
+        "replications); \"mean, 90 % confidence\": how precisely the replications pin the "
+        "mean down (it narrows as replications are added)." if replicated else
+        ["One run: the values carry random noise; run with ", Code("sim.replications=20"),
+         " for 90 % intervals and the chance of meeting each target and all of them."])
+    blocks.append(Para(note, caption=True))
+    return blocks
+
+
+def _what_to_change_section(metrics: dict[str, Any], plan: dict[str, Any] | None,
+                            info: RunInfo) -> list[Block]:
+    """For each missed target its levers; for satisfaction ranked by the satisfied
+    experiences each cause cost (:func:`satisfaction_levers`)."""
+    blocks: list[Block] = [Heading(2, "What to change", "what-to-change")]
+    missed = [t for t in metrics.get("targets", {}).values() if not t["met"]]
+    if not missed:
+        return [*blocks, Para("Every target is met.")]
+    drivers = metrics.get("satisfaction_drivers") or {}
+    items: list[Inline] = []
+    steps: dict[int, list[Inline]] = {}
+    for t in missed:
+        head = [Strong(str(t.get("label") or t["kpi"])),
+                f" ({format_value(t['kpi'], t['value'])}, needs {t['op']} "
+                f"{format_value(t['kpi'], t['threshold'])}): "]
+        ranked = (satisfaction_levers(drivers, plan, info.store_reality_level)
+                  if t["kpi"] == "satisfaction_rate" else [])
+        if ranked:
+            first_with: dict[tuple[str, ...], str] = {}
+            steps[len(items)] = []
+            for r in ranked:
+                key = tuple(r.levers)
+                levers = ("every plan lever behind it is already pulled" if not r.levers
+                          else f"the same levers as for {first_with[key]}" if key in first_with
+                          else "; ".join(r.levers))
+                first_with.setdefault(key, r.label)
+                steps[len(items)].append(
+                    [Strong(r.label), f": without it {_n(r.lost)} more {cause_where(r.cause)} "
+                     "would have left the customer satisfied — ", *_with_code(levers), "."])
+            others = [c for c, v in sorted((drivers.get("dissatisfied_with_gap") or {}).items(),
+                                           key=lambda kv: (-float(kv[1]), kv[0]))
+                      if float(v) > 0 and c not in {r.cause for r in ranked}]
+            if others:
+                steps[len(items)].append(
+                    "also in dissatisfied experiences, though no one of them alone would "
+                    "have tipped one: " + ", ".join(
+                        f"{cause_label(c)} ({_n(drivers['dissatisfied_with_gap'][c])})"
+                        for c in others) + "; their levers are in the table below.")
+            items.append([*head, "fix the causes that cost most satisfied customers first "
+                          "(see \"Satisfaction and what drove it\" below):"])
+        else:
+            items.append([*head, *_with_code(advice(t["kpi"], plan,
+                                                    reality_level=info.store_reality_level)),
+                          "."])
+    blocks.append(Bullets(items, steps))
+    return blocks
+
+
+def _satisfaction_section(metrics: dict[str, Any], figs: dict[str, Path],
+                          plan: dict[str, Any] | None, info: RunInfo,
+                          reps: int) -> list[Block]:
+    drivers = metrics.get("satisfaction_drivers") or {}
+    lost = drivers.get("satisfied_lost_to_gap")
+    co = drivers.get("dissatisfied_with_gap") or {}
+    if "satisfaction" not in figs and not drivers:
+        return []
+    blocks: list[Block] = [Heading(2, "Satisfaction and what drove it", "satisfaction")]
+    experiences, unhappy = _get(drivers, "experiences"), _get(drivers, "dissatisfied")
+    mean = f" (means over the {reps} replications)" if reps > 1 else ""
+    blocks.append(Para(f"{_n(unhappy)} of {_n(experiences)} customer experiences — store "
+                       f"visits and online orders, simulated{mean} — left the customer "
+                       f"dissatisfied ({_pct(unhappy, experiences)})."))
+    if "satisfaction" in figs:
+        blocks.append(Figure(figs["satisfaction"], "Satisfied customers lost to each cause"))
+    if lost is None:  # a run written before the counterfactual count existed
+        blocks.append(Para("Each bar counts the dissatisfied experiences in which this went "
+                           "wrong; one experience can have several causes.", caption=True))
+        return blocks
+    blocks.append(Para(
+        "For each cause: the experiences that left the customer dissatisfied but would have "
+        "left them satisfied had only this cause not happened — the same customer, the same "
+        "random draw, that one penalty removed (for the over-promise: the expectation "
+        "lowered to what the channel delivers). It is the number of satisfied customers the "
+        "cause cost. One experience can count for two causes (either alone would have "
+        "tipped it) and some dissatisfied experiences count for none (no single fix is "
+        "enough), so the bars do not add up to the dissatisfied." + (
+            " Means over the replications." if reps > 1 else ""), caption=True))
+    ranked = sorted((c for c in set(lost) | set(co)
+                     if _get(lost, c) > 0 or _get(co, c) > 0),
+                    key=lambda c: (-_get(lost, c), -_get(co, c), c))
+    top = [c for c in ranked if _get(lost, c) > 0][:3]
+    if top:
+        blocks.append(Bullets([["Without ", Strong(cause_label(c)), f": {_n(lost[c])} more "
+                                f"{cause_where(c)} would have left the customer satisfied."]
+                               for c in top]))
+    rows: list[list[Inline]] = []
+    for c in ranked:
+        known = CAUSES.get(c)
+        texts = ((_lever_texts(known.levers, plan, info.store_reality_level)
+                  or ["already pulled"])
+                 if known and known.levers else [NO_PLAN_LEVER] if known else [])
+        text = "; ".join(texts) or "—"
+        rows.append([cause_label(c), _n(_get(lost, c)), _pct(_get(lost, c), unhappy),
+                     _n(_get(co, c)), _with_code(text)])
+    if rows:
+        blocks.append(Table(["cause", "satisfied customers lost (experiences)",
+                             "share of the dissatisfied", "dissatisfied experiences it was "
+                             "part of", "plan lever (now)"], rows, "satisfaction-table"))
+    return blocks
+
+
+STORE_MEASURES = (
+    ("mean_wait_min", "mean wait", "minutes, over every real customer who queued or was "
+     "served"),
+    ("p95_wait_min", "95th-percentile wait", "minutes: 1 customer in 20 waited longer"),
+    ("walkout_rate", "walk-out rate", "real customers who balked or gave up waiting ÷ all "
+     "who arrived"),
+    ("coupon_check_failure_rate", "coupon check failures", "online-coupon checks that "
+     "failed at the till ÷ checks made"),
+)
+
+
+def _store_section(metrics: dict[str, Any], figs: dict[str, Path], reps: int,
+                   rep0_note: str) -> list[Block]:
+    """The queue KPIs of ``metrics.json`` (means when replicated) next to the chart of
+    replication 0."""
+    k = metrics["kpis"]
+    if "stores" not in figs and not any(m in k for m, *_ in STORE_MEASURES):
+        return []
+    blocks: list[Block] = [Heading(2, "Store queues", "stores")]
+    stats = metrics.get("kpi_stats", {})
+    header = ["measure", "mean over the replications" if reps > 1 else "value"]
+    if reps > 1:
+        header.append("90 % of runs between")
+    header.append("what it counts")
+    rows: list[list[Inline]] = []
+    for kpi, label, meaning in STORE_MEASURES:
+        if kpi not in k:
+            continue
+        row: list[Inline] = [label, format_value(kpi, k[kpi])]
+        if reps > 1:
+            s = stats.get(kpi, {})
+            row.append(f"{format_value(kpi, s['p05'])} – {format_value(kpi, s['p95'])}"
+                       if "p05" in s else "n/a")
+        rows.append([*row, meaning])
+    blocks.append(Table(header, rows, "store-table"))
+    if "stores" in figs:
+        scale = metrics.get("scale_real_per_simulated")
+        per = (f" (each simulated visitor brings about {float(scale):,.0f} real ones)"
+               if isinstance(scale, int | float) else "")
+        blocks += [Figure(figs["stores"], "Store queues"), Para(
+            "Per day: the 95th-percentile wait of the worst store (minutes, left axis) and "
+            "the customers who walked out of a queue at any store — balked at its length "
+            "or gave up waiting (right axis). The queues are simulated with every real "
+            "customer" + per + ", so the walk-outs are real customers, not simulated "
+            "consumers like the rest of the report. Shading: the campaign phases."
+            + (rep0_note or ""), caption=True)]
     return blocks
 
 
@@ -705,10 +1101,14 @@ def _funnel_section(k: dict[str, Any], figs: dict[str, Path], mean_note: str) ->
         blocks.append(Figure(figs["funnel"], "Funnel, online and offline"))
     blocks.append(Para(
         "How far the simulated consumers got, from seeing an ad to buying again. Each bar "
-        "is split by where it happened: online (blue), offline — in a store or at an "
-        "offline event (green), both (purple). Everyone who notices an ad becomes aware, "
-        "so the aware are the exposed plus those who heard of the campaign only by word "
-        "of mouth. Counts are simulated consumers (not real people)." + mean_note,
+        "is split by where it happened: online (blue), offline only — offline ads, events "
+        "or a store, never reached online (green), and online then store (purple): store "
+        "visitors an online ad had reached first, and purchasers who bought both online "
+        "and in store. Everyone who notices an ad becomes aware, so the ever aware are the "
+        "exposed plus those who heard of the campaign only by word of mouth (the day-by-day "
+        "chart also shows who is aware on a given day: people forget). Buying online needs "
+        "no store visit, so the purchased can outnumber the store visitors. Counts are "
+        "simulated consumers (not real people)." + mean_note,
         caption=True))
     pop, aware = _get(k, "population"), _get(k, "aware")
     purchasers = _get(k, "purchasers")
@@ -718,7 +1118,7 @@ def _funnel_section(k: dict[str, Any], figs: dict[str, Path], mean_note: str) ->
         ["Exposed to ads", _n(k.get("exposed")), _pct(_get(k, "exposed"), pop) + " of everyone",
          f"{_n(k.get('exposed_online'))} reached by an online channel",
          f"{_n(k.get('exposed_offline_only'))} reached by offline channels only", "—"],
-        ["Aware of the campaign", _n(aware), _pct(aware, pop) + " of everyone",
+        ["Ever aware of the campaign", _n(aware), _pct(aware, pop) + " of everyone",
          f"{_n(k.get('exposed_online'))} via online channels",
          f"{_n(k.get('exposed_offline_only'))} via offline channels only",
          f"{_n(k.get('aware_wom_only'))} by word of mouth only"],
@@ -792,8 +1192,9 @@ def _coupon_section(k: dict[str, Any], figs: dict[str, Path], mean_note: str) ->
         blocks.append(Figure(figs["coupons"], "Coupon funnel, online and offline"))
     blocks.append(Para(
         "Coupon offers people saw, coupons they claimed and coupons they used, counted in "
-        "simulated coupons (log scale in the chart: each gridline is ten times the one "
-        "below). Offers and claims are split by where the coupon was picked up: online "
+        "simulated coupons (every bar of the chart is labelled with its count; a step "
+        "with no coupons of a kind has no bar). Offers and claims are split by where the "
+        "coupon was picked up: online "
         "(an online channel's ad), offline (an offline event or the QR code in a store), "
         "or as a reward for posting a review. Redemptions are split by where the coupon "
         "was used — a coupon claimed online can be used in a store when the plan allows "

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import math
 import re
+import textwrap
 from typing import Any
 
 GAP = "  "
 MIN_WRAP_WIDTH = 8
+FEW_REPLICATIONS = 10
+"""Below this many replications the probabilities are called rough: a share of R runs
+moves in steps of 1/R and its exact 90 % interval is wider than ±15 points."""
 
 
 def format_value(kpi: str, value: Any) -> str:
@@ -28,8 +32,8 @@ def format_value(kpi: str, value: Any) -> str:
         return f"{value:,.0f} CNY"
     if kpi.endswith("_min"):
         return f"{value:.1f} min"
-    if float(value).is_integer():
-        return f"{int(value):,}"
+    if float(value).is_integer() or abs(value) >= 100:  # counts (means of replications too)
+        return f"{value:,.0f}"
     return f"{value:.3g}"
 
 
@@ -60,6 +64,40 @@ def _column_widths(rows: list[list[str]], wrappable: tuple[int, ...], width: int
         return natural
     return [max(MIN_WRAP_WIDTH, room * w // wanted) if c in wrappable else w
             for c, w in enumerate(natural)]
+
+
+def replications_of(metrics: dict[str, Any]) -> int:
+    """Number of replications behind ``metrics`` (1 for a single run)."""
+    try:
+        return max(int(metrics.get("replications", 1) or 1), 1)
+    except (TypeError, ValueError):
+        return 1
+
+
+def all_targets_sentence(metrics: dict[str, Any]) -> str | None:
+    """The chance of meeting every target together, in words (replicated runs only):
+    ``All 9 targets together: met in 1 of 3 replications (p=0.33, 90 % interval ...)``."""
+    reps = replications_of(metrics)
+    p = metrics.get("all_targets_probability")
+    if reps <= 1 or not isinstance(p, int | float):
+        return None
+    n = len(metrics.get("targets", {}))
+    text = (f"All {n} targets together: met in {round(p * reps)} of {reps} replications "
+            f"(p={p:.2f}")
+    ci = metrics.get("all_targets_probability_ci90")
+    if isinstance(ci, list | tuple) and len(ci) == 2:
+        text += f", 90 % interval {100 * ci[0]:.0f} % - {100 * ci[1]:.0f} %"
+    return text + ")"
+
+
+def few_replications_warning(metrics: dict[str, Any]) -> str | None:
+    """A plain warning when the probabilities rest on fewer than
+    :data:`FEW_REPLICATIONS` replications."""
+    reps = replications_of(metrics)
+    if reps <= 1 or reps >= FEW_REPLICATIONS:
+        return None
+    return (f"Probabilities from only {reps} replications are rough: each is a share of "
+            f"{reps} runs. Use sim.replications=20 or more before relying on them.")
 
 
 def _result(t: dict[str, Any], metrics: dict[str, Any]) -> str:
@@ -98,8 +136,19 @@ def format_scorecard(metrics: dict[str, Any], width: int = 80) -> str:
             out.append(GAP.join("-" * w for w in widths))
     missed = [name for name, t in targets.items() if not t["met"]]
     out.append("")
-    out.append("All targets met" if not missed else
-               f"{len(missed)} of {len(targets)} targets missed: {', '.join(missed)}")
+    notes = ["All targets met" if not missed else
+             f"{len(missed)} of {len(targets)} targets missed: {', '.join(missed)}"]
+    together = all_targets_sentence(metrics)
+    if together:
+        notes.append(together)
+        warning = few_replications_warning(metrics)
+        if warning:
+            notes.append("WARNING: " + warning)
+        notes.append(f"Value: the mean over the {replications_of(metrics)} replications; "
+                     "p: the share of them that met the target.")
+    for note in notes:
+        out += textwrap.wrap(note, max(width, 20), subsequent_indent="  ",
+                             break_on_hyphens=False)
     kpis = metrics.get("kpis", {})
     shown = [(label, format_value(kpi, kpis[kpi])) for kpi, label in CONTEXT if kpi in kpis]
     if shown:
