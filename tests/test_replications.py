@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
+import os
 from typing import Any
 
 import numpy as np
@@ -193,3 +194,15 @@ def test_replications_show_progress_per_finished_replication(sixteen) -> None:
     *_, shown = sixteen
     assert f"replications done (2 workers) {R_MANY}/{R_MANY}" in shown
     assert shown.count("\r") == R_MANY + 1 and shown.endswith("\n")
+
+
+def test_small_jobs_run_in_process_unless_workers_are_given() -> None:
+    from o2osim.replications import SMALL_JOB_CONSUMER_DAYS, auto_workers
+
+    small = compose_scenario(["sim.population=2000", "sim.days=30"])
+    big = compose_scenario(["sim.population=100000", "sim.days=112"])
+    assert 4 * 2000 * 30 < SMALL_JOB_CONSUMER_DAYS <= 4 * 100_000 * 112
+    assert auto_workers(small, 4, 0) == 1
+    assert auto_workers(small, 4, 2) == 2  # given: respected
+    assert auto_workers(big, 4, 0) == min(4, os.cpu_count() or 1)
+    assert auto_workers(big, 1, 3) == 1  # never more processes than replications

@@ -413,7 +413,8 @@ class SimConfig:
     """Independent replications (seeds derived from ``seed``); metrics then carry
     means, spreads, 90 % intervals and the probability of meeting each target."""
     workers: int = 0
-    """Processes for replications (0 = every core); results do not depend on it."""
+    """Processes for replications (0 = every core, one for small jobs); results do not
+    depend on it."""
 
 
 @dataclass
