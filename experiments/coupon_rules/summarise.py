@@ -102,23 +102,24 @@ def figure(runs: dict[str, list[sl.Run]], path: Path) -> None:
     import matplotlib.pyplot as plt
     import numpy as np
 
-    fig, axes = plt.subplots(2, 3, figsize=(16, 9))
-    kpis = [("coupon_redemption_rate", "Coupons redeemed / claimed (%)", 100),
-            ("conversion_rate", "Full-channel conversion (%)", 100),
-            ("roi", "ROI (CNY revenue per CNY cost)", 1)]
+    fig, axes = plt.subplots(2, 3, figsize=(16, 10))
+    kpis = [("coupon_redemption_rate", "Coupons redeemed / claimed (%)", 100,
+             "Redemption rate vs coupon value"),
+            ("conversion_rate", "Full-channel conversion (% of the aware who buy)", 100,
+             "Conversion vs coupon value"),
+            ("roi", "ROI (CNY revenue per CNY cost)", 1, "ROI vs coupon value")]
     tv = runs.get("threshold_value", [])
-    for ax, (kpi, label, k) in zip(axes[0], kpis, strict=True):
+    for ax, (kpi, label, k, title) in zip(axes[0], kpis, strict=True):
         for thr in sorted({r.setting("plan.coupon.threshold_cny") for r in tv}):
             found = sorted(sl.pick(tv, plan__coupon__threshold_cny=thr),
                            key=lambda r: r.setting("plan.coupon.value_cny"))
             ax.plot([r.setting("plan.coupon.value_cny") for r in found],
                     [k * r.kpi(kpi) for r in found], marker="o", label=f"threshold {thr:g} CNY")
-        ax.set_xlabel("Coupon value (CNY off)")
+        ax.set_xlabel("Coupon value (CNY off a basket of at least the threshold)")
         ax.set_ylabel(label)
+        ax.set_title(f"{title}\n(threshold coupon, retail apparel, integrated plan)", fontsize=11)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    axes[0][1].set_title("Threshold coupon (value off a basket of at least the threshold), "
-                        "retail apparel, integrated plan", fontsize=10)
+        ax.legend(fontsize=9)
 
     rw = runs.get("redeem_where", [])
     ax = axes[1][0]
@@ -130,29 +131,40 @@ def figure(runs: dict[str, list[sl.Run]], path: Path) -> None:
             found = sl.pick(rw, market__name=m, plan__coupon__redeem_where=w)
             vals.append(100 * found[0].kpi("satisfaction_rate") if found else np.nan)
         bars = ax.bar(x + (i - 1) * 0.27, vals, 0.27, label=f"redeem: {w}")
-        ax.bar_label(bars, fmt="%.1f", fontsize=7, padding=1)
+        ax.bar_label(bars, fmt="%.1f", fontsize=8, padding=1)
     ax.axhline(85, color="#c0392b", lw=1, label="target 85 %")
     ax.set_xticks(x, [m.replace("_", " ") for m in sl.MARKETS])
-    ax.set_ylabel("Satisfaction (%)")
-    ax.set_ylim(70, 92)
-    ax.set_title("Where the coupon can be redeemed")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.set_ylabel("Satisfaction (% of store experiences)")
+    ax.set_ylim(0, 100)  # bars start at 0: the gaps are 1-3 points, read them off the labels
+    ax.set_title("Satisfaction by where the coupon can be redeemed\n(integrated plan, "
+                 "three markets)", fontsize=11)
+    # below the axis: inside it would cover bars (they all reach 85-88 %)
+    ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2,
+              frameon=False)
 
     for ax, name, key, xlabel in ((axes[1][1], "validity", "plan.coupon.validity_days",
                                    "Coupon validity (days)"),
                                   (axes[1][2], "cap", "plan.coupon.quantity_cap",
-                                   "Quantity cap (thousand real coupons)")):
+                                   "Quantity cap (thousand real coupons for the market)")):
         found = sorted(runs.get(name, []), key=lambda r: r.setting(key))
         if not found:
             continue
         # the cap spans 0 to 1 M: evenly spaced categories read better than a log axis
         xs = list(range(len(found))) if name == "cap" else [r.setting(key) for r in found]
-        ax.plot(xs, [100 * r.kpi("coupon_redemption_rate") for r in found], marker="o",
-                label="redemption (% of claimed)")
+        # no coupon claimed (cap 0): redeemed / claimed is undefined, not 0 %
+        redemption = [100 * r.kpi("coupon_redemption_rate") if r.kpi("coupons_claimed") > 0
+                      else np.nan for r in found]
+        ax.plot(xs, redemption, marker="o", label="redemption (% of claimed)")
+        for xv, yv in zip(xs, redemption, strict=True):
+            if np.isnan(yv):
+                ax.annotate("redemption n/a\n(no coupon)", (xv, 0), xytext=(0, 6),
+                            textcoords="offset points", ha="left", fontsize=9,
+                            color="#1f77b4")
         ax.plot(xs, [100 * r.kpi("conversion_rate") for r in found], marker="s",
-                label="conversion (%)")
+                label="conversion (% of the aware who buy)")
         ax.set_xlabel(xlabel)
-        ax.set_ylabel("%")
+        ax.set_ylabel("Redemption / conversion (%)")
+        ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)
         twin = ax.twinx()
         twin.plot(xs, [r.kpi("roi") for r in found], marker="^", color="#2ca02c", ls="--",
@@ -162,13 +174,17 @@ def figure(runs: dict[str, list[sl.Run]], path: Path) -> None:
         twin.set_ylim(min(rois) - 0.5, max(rois) + 0.5)  # noise of +-0.03 must not look big
         lines = ax.get_legend_handles_labels()
         more = twin.get_legend_handles_labels()
-        ax.legend(lines[0] + more[0], lines[1] + more[1], fontsize=8,
+        ax.legend(lines[0] + more[0], lines[1] + more[1], fontsize=9,
                   loc="upper left" if name == "validity" else "lower right")
         if name == "cap":
             ax.set_xticks(xs, [f"{r.setting(key) / 1000:,.0f}" for r in found])
-    axes[1][1].set_title("Validity (retail apparel, integrated)")
-    axes[1][2].set_title("Quantity cap (retail apparel, integrated)")
-    fig.suptitle("Coupon rules — one run per point (seed 0, 100 000 consumers, 112 days)")
+    axes[1][1].set_title("Coupon validity\n(50 CNY off 300 CNY, retail apparel, integrated plan)",
+                         fontsize=11)
+    axes[1][2].set_title("Quantity cap\n(50 CNY off 300 CNY, retail apparel, integrated plan)",
+                         fontsize=11)
+    fig.suptitle("Coupon rules: redemption, conversion, ROI and satisfaction as one rule "
+                 "changes (one run per point: seed 0, 100 000 consumers, 112 days)",
+                 fontsize=13)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -147,7 +147,9 @@ def figures(parts: dict[str, list[sl.Run]], root: Path) -> None:
         print(f"wrote {sl.rel(root / 'promise.png')}")
     staffing = parts.get("staffing", [])
     if staffing:
-        fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
+        from matplotlib.lines import Line2D
+
+        fig, axes = plt.subplots(1, 3, figsize=(15, 5.4))
         for m in sl.MARKETS:
             for wk, ls in ((0.5, "--"), (1.0, "-")):
                 found = sorted(sl.pick(staffing, market__name=m,
@@ -156,54 +158,110 @@ def figures(parts: dict[str, list[sl.Run]], root: Path) -> None:
                 if not found:
                     continue
                 xs = [r.setting("plan.operations.staff_multiplier") for r in found]
-                label = f"{m.replace('_', ' ')}, weekend × {wk:g}"
                 for ax, kpi, k in ((axes[0], "walkout_rate", 100),
                                    (axes[1], "satisfaction_rate", 100),
                                    (axes[2], "conversion_rate", 100)):
                     ax.plot(xs, [k * r.kpi(kpi) for r in found], marker="o", ls=ls,
-                            color=colours[m], label=label)
-        for ax, label, target in ((axes[0], "Store walk-outs (% of arrivals)", None),
-                                  (axes[1], "Satisfaction (%)", 85),
-                                  (axes[2], "Full-channel conversion (%)", 15)):
+                            color=colours[m])
+        for ax, label, title, target in (
+                (axes[0], "Store walk-outs (% of arrivals)", "Walk-outs", None),
+                (axes[1], "Satisfaction (% of store experiences)", "Satisfaction", 85),
+                (axes[2], "Full-channel conversion (% of the aware who buy)", "Conversion", 15)):
             if target:
                 ax.axhline(target, color="#c0392b", lw=1)
-            ax.set_xlabel("Store staff (× the market's staffed units, every day)")
+            ax.set_xlabel("Store staff, every day (× the market's staffed units)")
             ax.set_ylabel(label)
+            ax.set_title(title)
             ax.grid(alpha=0.3)
-        axes[0].legend(fontsize=7)
-        fig.suptitle("Staffing, integrated plan (dashed: half the staff on Saturdays and "
-                     "Sundays; red: seeds' target)")
-        fig.tight_layout()
+        # colour = market, line style = weekend staffing: one legend entry per meaning
+        handles = [Line2D([], [], color=colours[m], marker="o", label=m.replace("_", " "))
+                   for m in sl.MARKETS]
+        handles += [Line2D([], [], color="#555555", ls="-",
+                           label="solid: weekend staff × 1 (as on weekdays)"),
+                    Line2D([], [], color="#555555", ls="--",
+                           label="dashed: weekend staff × 0.5 (half on Sat/Sun)"),
+                    Line2D([], [], color="#c0392b", lw=1, label="seeds' target")]
+        fig.legend(handles=handles, loc="lower center", ncol=6, fontsize=9, frameon=False)
+        fig.suptitle("Staffing, integrated plan: walk-outs, satisfaction and conversion "
+                     "against store staff (one run per point)")
+        fig.tight_layout(rect=(0, 0.07, 1, 1))
         fig.savefig(root / "staffing.png", dpi=100)
         plt.close(fig)
         print(f"wrote {sl.rel(root / 'staffing.png')}")
     lev = {r.folder.name: r for r in parts.get("levers", [])}
     if "fragmented" in lev and "integrated" in lev:
-        names = sorted(n.split("+", 1)[1] for n in lev if n.startswith("fragmented+")
-                       and n != "fragmented+all_experience_levers")
-        up = [100 * (lev[f"fragmented+{n}"].kpi("satisfaction_rate")
-                     - lev["fragmented"].kpi("satisfaction_rate")) for n in names]
-        down = [100 * (lev[f"integrated-{n}"].kpi("satisfaction_rate")
-                       - lev["integrated"].kpi("satisfaction_rate"))
-                if f"integrated-{n}" in lev else 0 for n in names]
-        fig, ax = plt.subplots(figsize=(9, 4.8))
-        ys = range(len(names))
-        ax.barh([y + 0.2 for y in ys], up, 0.4, color="#27ae60",
-                label="fragmented + this lever (gain)")
-        ax.barh([y - 0.2 for y in ys], down, 0.4, color="#c0392b",
-                label="integrated − this lever (loss)")
-        ax.set_yticks(list(ys), [n.replace("_", " ") for n in names])
+        levers_figure(lev, root / "levers.png")
+
+
+def levers_figure(lev: dict[str, sl.Run], path: Path) -> None:
+    """Satisfaction change per lever: closing it in the fragmented plan (left), reopening
+    it in the integrated plan (right); bar colour by sign, every value labelled."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
+    frag, integ = lev["fragmented"], lev["integrated"]
+
+    def delta(name: str, base: sl.Run) -> float | None:
+        r = lev.get(name)
+        return None if r is None else 100 * (r.kpi("satisfaction_rate")
+                                             - base.kpi("satisfaction_rate"))
+
+    names = [n.split("+", 1)[1] for n in lev if n.startswith("fragmented+")
+             and n != "fragmented+all_experience_levers"]
+    # largest effect at the top
+    names.sort(key=lambda n: abs(delta(f"integrated-{n}", integ) or 0)
+               + abs(delta(f"fragmented+{n}", frag) or 0))
+    labels = [n.replace("_", " ") for n in names]
+    left = [delta(f"fragmented+{n}", frag) for n in names]
+    right = [delta(f"integrated-{n}", integ) for n in names]
+    all_fix = delta("fragmented+all_experience_levers", frag)
+    if all_fix is not None:  # bottom row, set apart by a line
+        names, labels = ["all"] + names, [f"all {len(names)} at once"] + labels
+        left, right = [all_fix, *left], [None, *right]
+
+    gain, loss, flat = "#27ae60", "#c0392b", "#7f8c8d"
+    tiny = 0.05  # |change| shown as 0.0 pp
+
+    def colour(v: float) -> str:
+        return flat if abs(v) < tiny else gain if v > 0 else loss
+
+    fig, axes = plt.subplots(1, 2, figsize=(13, 6), sharey=True)
+    ys = list(range(len(names)))
+    for ax, vals, title in (
+            (axes[0], left, f"Today's fragmented plan + one lever\n(base "
+                            f"{100 * frag.kpi('satisfaction_rate'):.1f} % satisfied)"),
+            (axes[1], right, f"Integrated plan − one lever\n(base "
+                             f"{100 * integ.kpi('satisfaction_rate'):.1f} % satisfied)")):
+        span = max(abs(v) for v in vals if v is not None)
+        for y, v in zip(ys, vals, strict=True):
+            if v is None:
+                ax.text(0, y, "n/a (no such run)  ", va="center", ha="right", fontsize=9,
+                        color=flat)
+                continue
+            ax.barh(y, v, 0.6, color=colour(v))
+            text = "0.0" if abs(v) < tiny else f"{v:+.1f}"
+            ax.text(v + (0.015 * span if v >= 0 else -0.015 * span), y, text, va="center",
+                    ha="left" if v >= 0 else "right", fontsize=9)
+        lo = min(0.0, *(v for v in vals if v is not None))
+        hi = max(0.0, *(v for v in vals if v is not None))
+        ax.set_xlim(lo - 0.15 * span, hi + 0.15 * span)
         ax.axvline(0, color="black", lw=0.8)
+        if all_fix is not None:
+            ax.axhline(0.5, color="#999999", lw=0.8, ls=":")
         ax.set_xlabel("Change in satisfaction (percentage points)")
-        ax.set_title(f"One lever at a time ({lev['fragmented'].setting('market.name')}): "
-                     f"fragmented {100 * lev['fragmented'].kpi('satisfaction_rate'):.0f} %, "
-                     f"integrated {100 * lev['integrated'].kpi('satisfaction_rate'):.0f} %")
-        ax.legend(fontsize=8, loc="lower right")
+        ax.set_title(title, fontsize=11)
         ax.grid(axis="x", alpha=0.3)
-        fig.tight_layout()
-        fig.savefig(root / "levers.png", dpi=100)
-        plt.close(fig)
-        print(f"wrote {sl.rel(root / 'levers.png')}")
+    axes[0].set_yticks(ys, labels)
+    fig.legend(handles=[Patch(color=gain, label="satisfaction rises"),
+                        Patch(color=loss, label="satisfaction falls"),
+                        Patch(color=flat, label=f"no change (|Δ| < {tiny} pp)")],
+               loc="lower center", ncol=3, fontsize=9, frameon=False)
+    fig.suptitle(f"Satisfaction change from one integration lever at a time "
+                 f"({frag.setting('market.name').replace('_', ' ')}, one run each, seed 0)")
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    print(f"wrote {sl.rel(path)}")
 
 
 def main() -> None:
