@@ -19,9 +19,16 @@ import pandas as pd
 import pytest
 import yaml
 from matplotlib.text import Annotation, Text
+from PIL import Image
 
 from o2osim.reports.compare import (
+    BEST_ROLE,
+    FRONTIER_ROLE,
+    FULL_LABELS,
+    MAX_FRONTIER_LABELS,
+    MAX_FUNNELS,
     PURCHASED,
+    SATISFIED_ROLE,
     Run,
     Target,
     cheapest_meeting_all,
@@ -29,9 +36,14 @@ from o2osim.reports.compare import (
     comparison_table,
     csv_table,
     distinguishing,
+    draw_funnels,
     draw_quadrants,
     draw_spend_conversion,
+    featured,
     folder_tails,
+    funnel_rows,
+    key_text,
+    labelled,
     load_run,
     main,
     meets,
@@ -41,6 +53,7 @@ from o2osim.reports.compare import (
     scenario_labels,
     short_keys,
     to_html,
+    total_relative_shortfall,
     union_targets,
     write_figures,
 )
@@ -537,3 +550,193 @@ def test_place_labels_spreads_labels_of_points_a_pixel_apart() -> None:
     assert [a.xy for a in labels] == list(zip(xs, ys, strict=True))  # each points at its own
     _assert_apart(_label_boxes(fig, ax), ax.transData.transform(list(zip(xs, ys, strict=True))))
     plt.close(fig)
+
+
+# --------------------------------------------------------------------------- large comparisons
+
+BUDGET = "plan.channels.livestream.budget_cny"
+LARGE = 30
+"""Scenarios of the fabricated sweep (more than FULL_LABELS)."""
+
+
+def _sweep_job(job: Path, source: Path, i: int) -> None:
+    """``job``: a copy of the run ``source`` (metrics.json and .hydra only) as if run with
+    ``plan.channels.livestream.budget_cny=<i * 100000>``, with made-up spend, conversion
+    and satisfaction (:func:`large_sweep`) judged by two targets."""
+    metrics = json.loads((source / "metrics.json").read_text(encoding="utf-8"))
+    conversion = 0.100 + 0.002 * i if i % 2 == 0 else 0.097 + 0.002 * i
+    satisfaction = 0.95 if i == 3 else 0.86 if i % 2 and i >= 17 else 0.80
+    metrics["kpis"].update(total_cost_cny=1e6 * (10 + i), conversion_rate=conversion,
+                           satisfaction_rate=satisfaction)
+    metrics["targets"] = {"conversion": {"kpi": "conversion_rate", "op": ">=",
+                                         "threshold": 0.13, "label": "Conversion"},
+                          "satisfaction": {"kpi": "satisfaction_rate", "op": ">=",
+                                           "threshold": 0.85, "label": "Satisfaction"}}
+    shutil.copytree(source / ".hydra", job / ".hydra")
+    (job / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
+    config = yaml.safe_load((job / ".hydra" / "config.yaml").read_text(encoding="utf-8"))
+    config["plan"]["channels"]["livestream"]["budget_cny"] = i * 100_000
+    (job / ".hydra" / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    (job / ".hydra" / "overrides.yaml").write_text(
+        yaml.safe_dump([f"{BUDGET}={i * 100_000}"]), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def large_sweep(root: Path) -> Path:
+    """A sweep of 30 fabricated jobs (no simulation: copies of ``sweep/1`` with new
+    KPIs). Job ``i`` (scenario ``S<i+1>``) costs ``10 + i`` million CNY. The even jobs
+    are the Pareto frontier (S1, S3, ..., S29): each converts more than every cheaper
+    job; an odd job converts less than the even one before it. The targets are
+    conversion >= 13 % and satisfaction >= 85 %: the odd jobs from 17 on meet both, so
+    job 17 (S18, off the frontier) is the cheapest meeting all; job 3 (S4, off the
+    frontier too) is the most satisfied."""
+    sweep = root / "large"
+    for i in range(LARGE):
+        _sweep_job(sweep / str(i), root / "sweep" / "1", i)
+    return sweep
+
+
+def _judged(sweep: Path, jobs: int) -> tuple[pd.DataFrame, list[Run], Any]:
+    """The first ``jobs`` jobs of ``sweep``: their table, runs and verdict."""
+    runs = []
+    for i in range(jobs):
+        run = load_run(sweep / str(i), str(sweep / str(i)))
+        assert isinstance(run, Run)
+        runs.append(run)
+    targets, _ = union_targets(runs)
+    table = comparison_table(runs, targets)
+    return table, runs, cheapest_meeting_all(table, targets)
+
+
+@pytest.fixture(scope="module")
+def large(large_sweep: Path, tmp_path_factory: pytest.TempPathFactory
+          ) -> tuple[Path, pd.DataFrame, list[Run], Any]:
+    """The large sweep compared once: the output folder, the table, runs and verdict."""
+    out = tmp_path_factory.mktemp("large") / "out"
+    compare([str(large_sweep)], str(out))
+    return (out, *_judged(large_sweep, LARGE))
+
+
+FRONTIER = [f"S{i + 1}" for i in range(0, LARGE, 2)]
+
+
+def _ids(table: pd.DataFrame, rows: Any) -> list[str]:
+    return [str(table["scenario_id"].iloc[i]) for i in rows]
+
+
+def test_a_large_comparison_features_the_verdict_the_frontier_and_the_extreme(
+        large: Any) -> None:
+    _, table, _, verdict = large
+    assert len(table) == LARGE > FULL_LABELS
+    assert _ids(table, [i for i, on in enumerate(table["on_pareto_frontier"]) if on]) == FRONTIER
+    assert _ids(table, [verdict.best]) == ["S18"]
+    chosen = featured(table, verdict)
+    # the verdict's first, then by rank: the meeting-all S18 before the frontier, whose
+    # S17 ... S29 miss satisfaction only (cheapest first), then the further ones
+    assert list(chosen.items())[0] == (17, BEST_ROLE)
+    assert chosen[3] == SATISFIED_ROLE and chosen[0] == FRONTIER_ROLE
+    assert sorted(_ids(table, chosen)) == sorted([*FRONTIER, "S18", "S4"])
+    assert _ids(table, labelled(table, verdict)) == sorted(
+        [*FRONTIER, "S18", "S4"], key=lambda s: int(s[1:]))  # in table order
+    # the funnels: the verdict's, then the first 11 of the frontier in rank order
+    assert _ids(table, funnel_rows(table, verdict)) == [
+        "S18", "S17", "S19", "S21", "S23", "S25", "S27", "S29", "S15", "S13", "S11", "S9"]
+
+
+@pytest.mark.parametrize("draw", [draw_spend_conversion, draw_quadrants])
+def test_a_large_comparisons_charts_label_and_key_only_the_featured(large: Any,
+                                                                   draw: Any) -> None:
+    _, table, _, verdict = large
+    targets, _ = union_targets(large[2])
+    fig, outside = draw(table, targets, verdict)
+    ax = fig.axes[0]
+    labels = [a.get_text() for a in ax.texts if isinstance(a, Annotation)]
+    assert sorted(labels) == sorted(_ids(table, featured(table, verdict)))
+    points = sum(len(c.get_offsets()) for c in ax.collections
+                 if not c.get_label().startswith(("meets", "misses", "cheapest")))
+    assert points == LARGE  # every scenario is drawn, labelled or not
+    key = key_text(table, verdict)
+    assert outside[0].get_text() == key
+    listed = re.findall(r"^(S\d+)  ", key, flags=re.M)
+    assert sorted(set(listed)) == sorted(labels) and "S2  " not in key
+    assert key.startswith("Labelled: 17 of 30 scenarios\n\n★ Cheapest meeting all targets\n"
+                          "S18  livestream.budget_cny=1700000\n\nMost satisfied\nS4  ")
+    frontier = key[key.index("On the Pareto frontier, cheapest first"):]
+    assert re.findall(r"^(S\d+)  ", frontier, flags=re.M) == FRONTIER
+    assert " ".join(key.split()).endswith(
+        "The other 13 are unlabelled points: every scenario is listed in comparison.csv and "
+        "in the ranked table of comparison.html.")
+    plt.close(fig)
+
+
+def test_a_large_comparison_draws_at_most_twelve_funnels(large: Any) -> None:
+    _, table, runs, verdict = large
+    fig, outside = draw_funnels(table, runs, verdict)
+    panels = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(panels) == MAX_FUNNELS
+    assert [ax.get_title().split()[0] for ax in panels] == _ids(
+        table, funnel_rows(table, verdict))
+    assert panels[0].get_title().endswith("\nrank 1 · ★ cheapest meeting all targets")
+    # S17: after the seven meeting both targets (S18, S20, ..., S30)
+    assert panels[1].get_title() == "S17 livestream.budget_cny=1600000\nrank 8 · Pareto frontier"
+    assert outside[1].get_text().startswith(
+        "12 of 30 scenarios: the cheapest meeting all targets and the best-ranked 11 of the 15 "
+        "on the Pareto frontier, in rank order\nFunnels side by side: exposed to ads → ")
+    plt.close(fig)
+
+
+def test_a_large_comparisons_page_keeps_every_row_and_stays_small(large: Any) -> None:
+    out, table, _, _ = large
+    page = (out / "comparison.html").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr(?: class='\w+')? data-scenario='(S\d+)'>", page)
+    assert sorted(rows) == sorted(table["scenario_id"])  # the record: every scenario
+    assert page.index("id='verdict'") < page.index("id='scope'") < page.index("<figure>")
+    assert page.index("<figure>") < page.index("id='scenario-table'")  # figures first
+    assert "30 scenarios. The charts below label only the 17 that matter" in page
+    assert "12 of the 30 scenarios are drawn" in page
+    assert len(pd.read_csv(out / "comparison.csv")) == LARGE
+    for name in ("spend_vs_conversion.png", "satisfaction_vs_conversion.png", "funnels.png"):
+        with Image.open(out / name) as image:
+            assert image.mode == "P", name  # a palette PNG: a third of the bytes
+        assert (out / name).stat().st_size < 200_000, name
+    assert (out / "comparison.html").stat().st_size < 600_000
+
+
+def test_up_to_twelve_scenarios_every_one_is_labelled_keyed_and_drawn(
+        large_sweep: Path, tmp_path: Path) -> None:
+    table, runs, verdict = _judged(large_sweep, FULL_LABELS)
+    targets, _ = union_targets(runs)
+    everyone = list(range(FULL_LABELS))
+    assert labelled(table, verdict) == everyone == funnel_rows(table, verdict)
+    assert key_text(table, verdict).startswith("Scenarios\nS1  livestream.budget_cny=0\n")
+    fig, _ = draw_spend_conversion(table, targets, verdict)
+    labels = [a.get_text() for a in fig.axes[0].texts if isinstance(a, Annotation)]
+    assert sorted(labels) == sorted(table["scenario_id"])
+    plt.close(fig)
+    fig, _ = draw_funnels(table, runs, verdict)
+    assert sum(ax.get_visible() for ax in fig.axes) == FULL_LABELS
+    assert fig.texts[-1].get_text().startswith("Funnels side by side: ")  # no "12 of"
+    plt.close(fig)
+    figs = write_figures(tmp_path, table, runs, targets, verdict)
+    for path in figs.values():
+        with Image.open(path) as image:
+            assert image.mode == "RGBA", path.name  # as matplotlib wrote it
+
+
+def test_a_long_frontier_is_labelled_thinned_evenly_by_spend() -> None:
+    # a sweep of one budget: every dearer scenario converts more, all 40 on the frontier
+    table = _rows(*((1e6 * (10 + i), 0.05 + 0.001 * i, 0.80, 2) for i in range(40)))
+    table["on_pareto_frontier"] = pareto_frontier(list(table["total_spend_cny"]),
+                                                  list(table["conversion_rate"]))
+    table["total_relative_shortfall"] = [total_relative_shortfall(row, TARGETS)
+                                         for _, row in table.iterrows()]
+    assert table["on_pareto_frontier"].all()
+    verdict = cheapest_meeting_all(table, TARGETS)
+    assert verdict.closest == 39  # converts the most: the smallest shortfall
+    chosen = featured(table, verdict)
+    front = sorted(i for i, why in chosen.items() if FRONTIER_ROLE in why)
+    assert len(chosen) == len(front) == MAX_FRONTIER_LABELS
+    assert front[0] == 0 and front[-1] == 39  # the cheapest and the most converting
+    assert {b - a for a, b in zip(front, front[1:], strict=False)} == {1, 2}  # evenly
+    key = key_text(table, verdict)
+    assert "On the Pareto frontier, cheapest first (30 of 40, evenly spread by spend)" in key

@@ -16,7 +16,9 @@ Reads only result files, like the run report. The scenario's cost is
 ``total_spend_cny`` = ``total_cost_cny`` of ``metrics.json`` (media spend + coupon
 subsidies + the plan's integration cost). Every run is judged against one set of
 targets (the union of the runs' targets; the first run's definition wins), on its
-KPI means. Column and figure meanings: docs/compare.md.
+KPI means. A comparison of more than :data:`FULL_LABELS` scenarios (a sweep) labels in
+its figures only the scenarios that matter (:func:`featured`); its tables keep every
+one. Column and figure meanings: docs/compare.md.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ import tempfile
 import textwrap
 import typing
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -89,6 +91,15 @@ LABEL_CHARS = 50
 """Width of a line of a funnel panel's title (characters; three lines at most)."""
 KEY_CHARS = 60
 """Width of a line of the scenario key printed beside a chart (characters)."""
+FULL_LABELS = 12
+"""The most scenarios a comparison draws in full: every point labelled and keyed, every
+funnel drawn. A larger comparison (a sweep) labels only the scenarios that matter
+(:func:`featured`) and draws at most :data:`MAX_FUNNELS` funnels."""
+MAX_FUNNELS = 12
+"""The most funnel panels of a large comparison (more than :data:`FULL_LABELS`)."""
+MAX_FRONTIER_LABELS = 30
+"""The most Pareto-frontier scenarios a large comparison labels: a longer frontier (a
+sweep of one budget puts most of its points on it) is thinned evenly by spend."""
 COLOURS = {"met": "#2a9d8f", "missed": "#8d99ae", "best": "#e9a400", "frontier": "#3b7dd8",
            "target": "#c0392b"}
 
@@ -665,15 +676,81 @@ def total_relative_shortfall(row: pd.Series | dict[str, Any],
     return math.fsum(relative_shortfall(t, row.get(t.kpi)) for t in targets.values())
 
 
-def ranked(table: pd.DataFrame) -> pd.DataFrame:
-    """Rows ranked by their total relative shortfall, then by spend: the scenarios meeting
-    every target come first, cheapest first; the closest of the others follow."""
+def rank_order(table: pd.DataFrame) -> list[int]:
+    """Row positions ranked by total relative shortfall, then by spend: the scenarios
+    meeting every target first, cheapest first; the closest of the others follow."""
     def key(i: int) -> tuple[float, float, int]:
         gap, spend = _number(table[SHORTFALL].iloc[i]), _number(table[SPEND].iloc[i])
         return (math.inf if gap is None else gap, math.inf if spend is None else spend, i)
 
-    order = sorted(range(len(table)), key=key)
-    return table.iloc[order]
+    return sorted(range(len(table)), key=key)
+
+
+def ranked(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows in :func:`rank_order`."""
+    return table.iloc[rank_order(table)]
+
+
+BEST_ROLE, CLOSEST_ROLE = "★ cheapest meeting all targets", "◆ closest to meeting all targets"
+FRONTIER_ROLE, SATISFIED_ROLE = "Pareto frontier", "most satisfied"
+
+
+def is_large(table: pd.DataFrame) -> bool:
+    """True for a comparison of more than :data:`FULL_LABELS` scenarios."""
+    return len(table) > FULL_LABELS
+
+
+def frontier_rows(table: pd.DataFrame) -> list[int]:
+    """Row positions of the Pareto frontier, cheapest first (ties: in table order)."""
+    on = [i for i, f in enumerate(table["on_pareto_frontier"]) if f]
+    return sorted(on, key=lambda i: (_number(table[SPEND].iloc[i]) or 0.0, i))
+
+
+def featured(table: pd.DataFrame, verdict: Verdict) -> dict[int, str]:
+    """The scenarios that matter, by row position, each with why (``"Pareto frontier"``,
+    several joined by ``", "``): the one the verdict names (:data:`BEST_ROLE` or
+    :data:`CLOSEST_ROLE`), the Pareto frontier (it holds the cheapest and the most
+    converting; beyond :data:`MAX_FRONTIER_LABELS`, that many spread evenly by spend,
+    both ends kept) and the most satisfied (the top of the quadrant chart). The
+    verdict's first, then the others in :func:`rank_order`. A large comparison labels
+    these in its charts and draws their funnels (the first :data:`MAX_FUNNELS`).
+    ``table`` as made by :func:`comparison_table`."""
+    roles: dict[int, list[str]] = {}
+    if verdict.best is not None:
+        roles[verdict.best] = [BEST_ROLE]
+    elif verdict.closest is not None:
+        roles[verdict.closest] = [CLOSEST_ROLE]
+    front = frontier_rows(table)
+    last, most = len(front) - 1, MAX_FRONTIER_LABELS - 1
+    picked = ({front[round(k * last / most)] for k in range(MAX_FRONTIER_LABELS)}
+              if len(front) > MAX_FRONTIER_LABELS else set(front))
+    for i in front:
+        if i in picked or i in roles:
+            roles.setdefault(i, []).append(FRONTIER_ROLE)
+    if SATISFACTION in table and table[SATISFACTION].notna().any():
+        roles.setdefault(int(table[SATISFACTION].reset_index(drop=True).idxmax()), []).append(
+            SATISFIED_ROLE)
+    first = [i for i in (verdict.best, verdict.closest) if i is not None][:1]
+    order = first + [i for i in rank_order(table) if i in roles and i not in first]
+    return {i: ", ".join(roles[i]) for i in order}
+
+
+def labelled(table: pd.DataFrame, verdict: Verdict) -> list[int]:
+    """Row positions of the scenarios the charts label and list in their key, in table
+    order: all of them in a comparison of at most :data:`FULL_LABELS`, else the
+    :func:`featured` ones."""
+    if not is_large(table):
+        return list(range(len(table)))
+    return sorted(featured(table, verdict))
+
+
+def funnel_rows(table: pd.DataFrame, verdict: Verdict) -> list[int]:
+    """Row positions of the scenarios whose funnels are drawn: all of them, in table
+    order, in a comparison of at most :data:`FULL_LABELS`; else the first
+    :data:`MAX_FUNNELS` :func:`featured` ones (the verdict's first, then by rank)."""
+    if not is_large(table):
+        return list(range(len(table)))
+    return list(featured(table, verdict))[:MAX_FUNNELS]
 
 
 # --------------------------------------------------------------------------- figures
@@ -707,16 +784,58 @@ def _legend_points(ax: Any) -> None:
     ax.scatter([], [], color=COLOURS["missed"], label="misses a target")
 
 
-def _mark_best(ax: Any, x: float, y: float) -> None:
-    ax.scatter([x], [y], s=320, marker="*", color=COLOURS["best"], edgecolor="black",
-               zorder=5, label="cheapest meeting all targets")
+def _mark_verdict(ax: Any, xs: Any, ys: Any, table: pd.DataFrame, verdict: Verdict) -> None:
+    """Star the cheapest scenario meeting every target; in a large comparison, when none
+    does, ring the closest with a gold diamond."""
+    if verdict.best is not None:
+        ax.scatter([xs.iloc[verdict.best]], [ys.iloc[verdict.best]], s=320, marker="*",
+                   color=COLOURS["best"], edgecolor="black", zorder=5,
+                   label="cheapest meeting all targets")
+    elif verdict.closest is not None and is_large(table):
+        ax.scatter([xs.iloc[verdict.closest]], [ys.iloc[verdict.closest]], s=150, marker="D",
+                   facecolor="none", edgecolor=COLOURS["best"], linewidth=2, zorder=5,
+                   label="closest to meeting all targets")
 
 
-def _key(ax: Any, table: pd.DataFrame) -> Any:
-    """The list of scenario ids and names, beside the plot (right of the axes)."""
-    key = "\n".join(textwrap.fill(f"{sid}  {label}", KEY_CHARS, subsequent_indent="    ")
-                    for sid, label in zip(table["scenario_id"], table["scenario"], strict=True))
-    return ax.text(1.02, 1.0, plain_text("Scenarios\n" + key), transform=ax.transAxes,
+KEY_SECTIONS = ((BEST_ROLE, "★ Cheapest meeting all targets"),
+                (CLOSEST_ROLE, "◆ Closest to meeting all targets"),
+                (SATISFIED_ROLE, "Most satisfied"),
+                (FRONTIER_ROLE, "On the Pareto frontier, cheapest first"))
+"""The sections of a large comparison's key: which :func:`featured` role, its heading."""
+
+
+def _key_entry(table: pd.DataFrame, i: int) -> str:
+    """``S3  plan=integrated``, wrapped to :data:`KEY_CHARS`."""
+    return textwrap.fill(f"{table['scenario_id'].iloc[i]}  {table['scenario'].iloc[i]}",
+                         KEY_CHARS, subsequent_indent="    ")
+
+
+def key_text(table: pd.DataFrame, verdict: Verdict) -> str:
+    """The key printed beside a chart: every scenario's ID and name; in a large
+    comparison only the :func:`featured` ones, under a heading saying why
+    (:data:`KEY_SECTIONS`; a scenario with two reasons is under both), and where the
+    others are."""
+    if not is_large(table):
+        return "Scenarios\n" + "\n".join(_key_entry(table, i) for i in range(len(table)))
+    roles = featured(table, verdict)
+    front = frontier_rows(table)
+    lines = [f"Labelled: {len(roles)} of {len(table)} scenarios"]
+    for role, heading in KEY_SECTIONS:
+        rows = [i for i in (front if role == FRONTIER_ROLE else roles)
+                if role in roles.get(i, "").split(", ")]
+        if role == FRONTIER_ROLE and len(rows) < len(front):
+            heading += f" ({len(rows)} of {len(front)}, evenly spread by spend)"
+        if rows:
+            lines += ["", heading, *(_key_entry(table, i) for i in rows)]
+    lines += ["", textwrap.fill(f"The other {len(table) - len(roles)} are unlabelled points: "
+                                "every scenario is listed in comparison.csv and in the "
+                                "ranked table of comparison.html.", KEY_CHARS)]
+    return "\n".join(lines)
+
+
+def _key(ax: Any, table: pd.DataFrame, verdict: Verdict) -> Any:
+    """:func:`key_text` beside the plot (right of the axes)."""
+    return ax.text(1.02, 1.0, plain_text(key_text(table, verdict)), transform=ax.transAxes,
                    va="top", ha="left", fontsize=7, family="monospace")
 
 
@@ -736,15 +855,17 @@ def _legend_below(ax: Any) -> Any:
                      frameon=False)
 
 
-def _lay_out(fig: Any, ax: Any, table: pd.DataFrame, xs: Any, ys: Any) -> list[Any]:
-    """Lay the figure out with the key and legend outside the axes, then label the points
-    without overlaps (:func:`place_labels`, once the layout is final). Returns the artists
-    drawn outside the axes (for :func:`save_figure`)."""
-    outside = [_key(ax, table), _legend_below(ax)]
+def _lay_out(fig: Any, ax: Any, table: pd.DataFrame, xs: Any, ys: Any,
+             verdict: Verdict) -> list[Any]:
+    """Lay the figure out with the key and legend outside the axes, then label the
+    :func:`labelled` points without overlaps (:func:`place_labels`, once the layout is
+    final). Returns the artists drawn outside the axes (for :func:`save_figure`)."""
+    outside = [_key(ax, table, verdict), _legend_below(ax)]
     for artist in outside:
         artist.set_in_layout(False)
     fig.tight_layout()
-    labels = point_labels(table, xs, ys)
+    rows = labelled(table, verdict)
+    labels = point_labels(table.iloc[rows], xs.iloc[rows], ys.iloc[rows])
     for label in place_labels(ax, [x for x, _, _ in labels], [y for _, y, _ in labels],
                               [t for _, _, t in labels]):
         label.set_in_layout(False)
@@ -765,15 +886,26 @@ def _target_label(ax: Any, t: Target, at: float, vertical: bool, along: float = 
                 **style)
 
 
-def _scatter(ax: Any, table: pd.DataFrame, xs: Any, ys: Any, errors: tuple[Any, Any]) -> None:
+def _scatter(ax: Any, table: pd.DataFrame, xs: Any, ys: Any, errors: tuple[Any, Any],
+             verdict: Verdict) -> None:
     """The scenarios as points coloured by whether they meet every target, with the 90 %
-    interval of the replications as error bars when replicated."""
-    xerr, yerr = errors
+    interval of the replications as error bars when replicated. In a large comparison
+    only the :func:`labelled` scenarios get full points and error bars; the others are
+    small and pale."""
+    rows = labelled(table, verdict)
+    xerr, yerr = ([e[0][rows], e[1][rows]] if e is not None else None for e in errors)
     if xerr is not None or yerr is not None:
-        ax.errorbar(xs, ys, xerr=xerr, yerr=yerr, fmt="none", ecolor="#555", elinewidth=0.8,
-                    capsize=3, label="90 % interval of the replications")
-    ax.scatter(xs, ys, c=_point_colours(table), s=50, zorder=3, edgecolor="black",
-               linewidth=0.5)
+        ax.errorbar(xs.iloc[rows], ys.iloc[rows], xerr=xerr, yerr=yerr, fmt="none",
+                    ecolor="#555", elinewidth=0.8, capsize=3,
+                    label="90 % interval of the replications"
+                    + (" (labelled scenarios)" if is_large(table) else ""))
+    colours = _point_colours(table)
+    others = sorted(set(range(len(table))) - set(rows))
+    if others:
+        ax.scatter(xs.iloc[others], ys.iloc[others], c=[colours[i] for i in others], s=16,
+                   zorder=2.9, alpha=0.75, linewidth=0)
+    ax.scatter(xs.iloc[rows], ys.iloc[rows], c=[colours[i] for i in rows], s=50, zorder=3,
+               edgecolor="black", linewidth=0.5)
     _legend_points(ax)
 
 
@@ -783,7 +915,8 @@ def draw_spend_conversion(table: pd.DataFrame, targets: dict[str, Target], verdi
     the figure, laid out, and its artists outside the axes."""
     fig, ax = plt.subplots(figsize=(8, 5))
     xs, ys = table[SPEND] / 1e6, table[CONVERSION] * 100
-    _scatter(ax, table, xs, ys, (_error(table, SPEND, 1e-6), _error(table, CONVERSION, 100)))
+    _scatter(ax, table, xs, ys, (_error(table, SPEND, 1e-6), _error(table, CONVERSION, 100)),
+             verdict)
     front = table[table["on_pareto_frontier"]].sort_values([SPEND, CONVERSION])
     ax.plot(front[SPEND] / 1e6, front[CONVERSION] * 100, color=COLOURS["frontier"],
             linestyle="--", marker="o", markerfacecolor="none", markersize=11, zorder=2,
@@ -793,21 +926,13 @@ def draw_spend_conversion(table: pd.DataFrame, targets: dict[str, Target], verdi
         ax.axhline(t.threshold * 100, color=COLOURS["target"], linestyle=":",
                    label=plain_text(f"target: {t.label} {t.rule}"))
         _target_label(ax, t, t.threshold * 100, vertical=False, along=0.85)
-    if verdict.best is not None:
-        _mark_best(ax, xs.iloc[verdict.best], ys.iloc[verdict.best])
+    _mark_verdict(ax, xs, ys, table, verdict)
     ax.set_xlim(*_span(list(xs), min_pad=0.05 * max(abs(_number(x) or 0) for x in xs) or 1))
     ax.set_ylim(*_span([*ys, *(t.threshold * 100 for t in lines)]))
     ax.set_xlabel("total spend (million CNY: media + coupons + integration)")
     ax.set_ylabel("full-channel conversion (purchasers / aware, %)")
     ax.set_title("Spend vs full-channel conversion")
-    return fig, _lay_out(fig, ax, table, xs, ys)
-
-
-def figure_spend_conversion(table: pd.DataFrame, targets: dict[str, Target], verdict: Verdict,
-                            path: Path) -> Path:
-    """Write :func:`draw_spend_conversion` to ``path`` (PNG)."""
-    fig, outside = draw_spend_conversion(table, targets, verdict)
-    return save_figure(fig, path, outside=outside)
+    return fig, _lay_out(fig, ax, table, xs, ys, verdict)
 
 
 def draw_quadrants(table: pd.DataFrame, targets: dict[str, Target], verdict: Verdict
@@ -817,7 +942,7 @@ def draw_quadrants(table: pd.DataFrame, targets: dict[str, Target], verdict: Ver
     fig, ax = plt.subplots(figsize=(8, 5.5))
     xs, ys = table[CONVERSION] * 100, table[SATISFACTION] * 100
     _scatter(ax, table, xs, ys, (_error(table, CONVERSION, 100),
-                                 _error(table, SATISFACTION, 100)))
+                                 _error(table, SATISFACTION, 100)), verdict)
     x_t = next((t for t in targets.values() if t.kpi == CONVERSION), None)
     y_t = next((t for t in targets.values() if t.kpi == SATISFACTION), None)
     xlo, xhi = _quadrant_span(list(xs), x_t)
@@ -832,21 +957,13 @@ def draw_quadrants(table: pd.DataFrame, targets: dict[str, Target], verdict: Ver
         ax.axhline(y_t.threshold * 100, color=COLOURS["target"], linestyle="-.",
                    label=plain_text(f"target: {y_t.label} {y_t.rule}"))
         _target_label(ax, y_t, y_t.threshold * 100, vertical=False)
-    if verdict.best is not None:
-        _mark_best(ax, xs.iloc[verdict.best], ys.iloc[verdict.best])
+    _mark_verdict(ax, xs, ys, table, verdict)
     if x_t is not None and y_t is not None:
         _quadrant_names(ax, x_t.threshold * 100, y_t.threshold * 100, (xlo, xhi, ylo, yhi))
     ax.set_xlabel("full-channel conversion (purchasers / aware, %)")
     ax.set_ylabel("customer satisfaction (satisfied experiences, %)")
     ax.set_title("Satisfaction vs conversion: which targets each scenario meets")
-    return fig, _lay_out(fig, ax, table, xs, ys)
-
-
-def figure_quadrants(table: pd.DataFrame, targets: dict[str, Target], verdict: Verdict,
-                     path: Path) -> Path:
-    """Write :func:`draw_quadrants` to ``path`` (PNG)."""
-    fig, outside = draw_quadrants(table, targets, verdict)
-    return save_figure(fig, path, outside=outside)
+    return fig, _lay_out(fig, ax, table, xs, ys, verdict)
 
 
 def _span(values: Sequence[float], min_pad: float = 1.0) -> tuple[float, float]:
@@ -950,26 +1067,69 @@ def _funnel_panel(ax: Any, steps: list[FunnelStep] | None, best: bool) -> None:
             spine.set_linewidth(2.5)
 
 
-def figure_funnels(table: pd.DataFrame, runs: Sequence[Run], verdict: Verdict,
-                   path: Path) -> Path:
-    """The funnel of every scenario side by side on one scale, as a share of its
-    simulated consumers, split online / offline as in the run report."""
-    n = len(runs)
+def _funnel_title(table: pd.DataFrame, i: int, verdict: Verdict,
+                  roles: dict[int, str] | None) -> str:
+    """A funnel panel's title: the scenario's ID and name (three lines at most), then
+    ``★ cheapest meeting all targets`` for the verdict's. ``roles`` (a large comparison's
+    :func:`featured`): the rank and why the scenario is shown instead."""
+    title = textwrap.shorten(f"{table['scenario_id'].iloc[i]} {table['scenario'].iloc[i]}",
+                             3 * LABEL_CHARS, placeholder=" …")
+    title = textwrap.fill(title, LABEL_CHARS)
+    if roles is not None:
+        rank = rank_order(table).index(i) + 1
+        return title + f"\nrank {rank} · {roles[i]}"
+    return title + ("\n★ cheapest meeting all targets" if verdict.best == i else "")
+
+
+FRONTIER_PART = "the best-ranked {got} of the {of} on the Pareto frontier"
+"""How :func:`shown_phrase` names a part of the frontier (by default)."""
+
+
+def shown_phrase(table: pd.DataFrame, roles: dict[int, str], shown: Sequence[int],
+                 part: str = FRONTIER_PART) -> str:
+    """What the ``shown`` rows of a large comparison's :func:`featured` ``roles`` are, in
+    words: ``the closest to meeting all targets and the best-ranked 11 of the 26 on the
+    Pareto frontier`` (``part``: how a part of the frontier is named, ``{got}`` of
+    ``{of}``)."""
+    def count(role: str, rows: Iterable[int]) -> int:
+        return sum(role in roles[i].split(", ") for i in rows)
+
+    what = []
+    of = len(frontier_rows(table))
+    for role, name in ((BEST_ROLE, "the cheapest meeting all targets"),
+                       (CLOSEST_ROLE, "the closest to meeting all targets"),
+                       (FRONTIER_ROLE, "on the Pareto frontier"),
+                       (SATISFIED_ROLE, "the most satisfied")):
+        got = count(role, shown)
+        if got and role == FRONTIER_ROLE:
+            what.append(f"the {'one' if of == 1 else of} {name}" if got == of else
+                        part.format(got=got, of=of))
+        elif got:
+            what.append(name)
+    return ", ".join(what[:-1]) + (" and " if len(what) > 1 else "") + what[-1]
+
+
+def draw_funnels(table: pd.DataFrame, runs: Sequence[Run], verdict: Verdict
+                 ) -> tuple[Any, list[Any]]:
+    """The funnels of the :func:`funnel_rows` scenarios (every one, or in a large
+    comparison at most :data:`MAX_FUNNELS`) side by side on one scale, as a share of each
+    one's simulated consumers, split online / offline as in the run report: the figure,
+    laid out, and its artists outside the panels."""
+    shown = funnel_rows(table, verdict)
+    roles = featured(table, verdict) if is_large(table) else None
+    n = len(shown)
     cols = 2 if n == 4 else min(n, 3)
     rows = math.ceil(n / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 2.6 * rows + 0.9),
                              squeeze=False, sharex=True)
-    funnels = [scenario_funnel(run) for run in runs]
+    funnels = [scenario_funnel(runs[i]) for i in shown]
     top = max((s.of_population for f in funnels if f for s in f), default=100.0) or 100.0
-    for i, steps in enumerate(funnels):
-        ax = axes[i // cols][i % cols]
+    for panel, (i, steps) in enumerate(zip(shown, funnels, strict=True)):
+        ax = axes[panel // cols][panel % cols]
         best = verdict.best == i
         _funnel_panel(ax, steps, best)
-        title = textwrap.shorten(f"{table['scenario_id'].iloc[i]} {table['scenario'].iloc[i]}",
-                                 3 * LABEL_CHARS, placeholder=" …")
-        title = textwrap.fill(title, LABEL_CHARS)
-        ax.set_title(plain_text(title + ("\n★ cheapest meeting all targets" if best else "")),
-                     fontsize=8, fontweight="bold" if best else "normal")
+        ax.set_title(plain_text(_funnel_title(table, i, verdict, roles)), fontsize=8,
+                     fontweight="bold" if best else "normal")
         ax.tick_params(labelsize=7)
         ax.set_xlim(0, top * 1.6)
     for j in range(n, rows * cols):
@@ -985,9 +1145,12 @@ def figure_funnels(table: pd.DataFrame, runs: Sequence[Run], verdict: Verdict,
                         loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=7,
                         frameon=False)
     names = next(([s.stage.label.lower() for s in f] for f in funnels if f), [])
-    title = fig.suptitle("Funnels side by side: " + " → ".join(names), fontsize=10, y=1.0,
-                         va="bottom")
-    return save_figure(fig, path, outside=[legend, title])  # both drawn outside the panels
+    text = "Funnels side by side: " + " → ".join(names)
+    if roles is not None:
+        text = (f"{n} of {len(table)} scenarios: {shown_phrase(table, roles, shown)}, "
+                f"in rank order\n{text}")
+    title = fig.suptitle(plain_text(text), fontsize=10, y=1.0, va="bottom")
+    return fig, [legend, title]  # both drawn outside the panels
 
 
 TITLES = {"spend_vs_conversion": "Spend vs full-channel conversion",
@@ -997,16 +1160,20 @@ TITLES = {"spend_vs_conversion": "Spend vs full-channel conversion",
 
 def write_figures(folder: Path, table: pd.DataFrame, runs: Sequence[Run],
                   targets: dict[str, Target], verdict: Verdict) -> dict[str, Path]:
-    """Write the PNG figures into ``folder``; return them by name."""
+    """Write the PNG figures into ``folder`` (``<name>.png``, drawn and saved one at a
+    time); return them by name. A large comparison's are palette PNGs (smaller)."""
+    draws: dict[str, Callable[[], tuple[Any, list[Any]]]] = {}
+    if CONVERSION in table and SPEND in table:
+        draws["spend_vs_conversion"] = lambda: draw_spend_conversion(table, targets, verdict)
+    if CONVERSION in table and SATISFACTION in table:
+        draws["satisfaction_vs_conversion"] = lambda: draw_quadrants(table, targets, verdict)
+    draws["funnels"] = lambda: draw_funnels(table, runs, verdict)
     out: dict[str, Path] = {}
     with _quiet_glyphs():
-        if CONVERSION in table and SPEND in table:
-            out["spend_vs_conversion"] = figure_spend_conversion(
-                table, targets, verdict, folder / "spend_vs_conversion.png")
-        if CONVERSION in table and SATISFACTION in table:
-            out["satisfaction_vs_conversion"] = figure_quadrants(
-                table, targets, verdict, folder / "satisfaction_vs_conversion.png")
-        out["funnels"] = figure_funnels(table, runs, verdict, folder / "funnels.png")
+        for name, draw in draws.items():
+            fig, outside = draw()
+            out[name] = save_figure(fig, folder / f"{name}.png", outside=outside,
+                                    palette=is_large(table))
     return out
 
 
@@ -1038,6 +1205,27 @@ STYLE = ("body{font-family:sans-serif;max-width:80em;margin:2em auto;color:#222;
          "padding:.6em;background:#f4f8fc;border-left:4px solid #3b7dd8}"
          "tr.closest td{background:#eef3fb}"
          "code{font-size:.95em}")
+
+
+def large_scope(table: pd.DataFrame, verdict: Verdict) -> tuple[str, dict[str, str]]:
+    """What a large comparison's figures show and leave out, in words: a paragraph for
+    the top of the page, and by figure name a sentence to end its caption with."""
+    roles, funnels = featured(table, verdict), funnel_rows(table, verdict)
+    n, k = len(table), len(roles)
+    every = shown_phrase(table, roles, list(roles),
+                         "{got} of the {of} on the Pareto frontier (evenly spread by spend)")
+    charts = (f"Only the {k} scenarios that matter are labelled and listed in the key "
+              f"({every}); the other {n - k} are the small pale points."
+              + (" The gold diamond rings the closest to meeting all targets."
+                 if verdict.best is None and verdict.closest is not None else ""))
+    drawn = (f"{len(funnels)} of the {n} scenarios are drawn: "
+             f"{shown_phrase(table, roles, funnels)}, in rank order.")
+    top = (f"{n} scenarios. The charts below label only the {k} that matter ({every}) and "
+           "the funnels figure draws "
+           f"{len(funnels)} of them; the ranked table after the figures lists every "
+           "scenario (so does comparison.csv) and Funnels as numbers gives every funnel.")
+    return top, {"spend_vs_conversion": charts, "satisfaction_vs_conversion": charts,
+                 "funnels": drawn + " Every scenario's funnel is in Funnels as numbers."}
 
 
 def _e(value: Any) -> str:
@@ -1170,16 +1358,22 @@ def to_html(table: pd.DataFrame, runs: Sequence[Run], skipped: Sequence[Skipped]
              "total relative shortfall (the sum over the targets "
              "of how far the scenario is from each, as a share of its threshold; 0 when all "
              "are met), then by total spend.</p>"]
+    captions = dict(CAPTIONS)
+    if is_large(table):
+        top, more = large_scope(table, verdict)
+        parts.append(f"<p class='scope' id='scope'>{_e(top)}</p>")
+        captions = {name: f"{text} {more[name]}" for name, text in captions.items()}
     parts += [f"<p><strong>Note:</strong> {_e(n)}</p>" for n in notes]
     if skipped:
         parts.append("<h2>Skipped</h2><ul>" + "".join(
             f"<li><code>{_e(s.folder)}</code>: {_e(s.reason)}</li>" for s in skipped) + "</ul>")
-    parts += ["<h2>Scenarios, ranked</h2>", _scenario_table(table, targets, verdict)]
-    for name, path in figs.items():
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        parts.append(f"<h2>{_e(TITLES.get(name, name))}</h2>"
-                     f"<figure><img alt='{_e(name)}' src='data:image/png;base64,{data}'>"
-                     f"<figcaption>{_e(CAPTIONS.get(name, ''))}</figcaption></figure>")
+    figures = [f"<h2>{_e(TITLES.get(name, name))}</h2><figure><img alt='{_e(name)}' "
+               f"src='data:image/png;base64,{base64.b64encode(path.read_bytes()).decode()}'>"
+               f"<figcaption>{_e(captions.get(name, ''))}</figcaption></figure>"
+               for name, path in figs.items()]
+    ranking = ["<h2>Scenarios, ranked</h2>", _scenario_table(table, targets, verdict)]
+    # a large comparison's long table comes after the figures that sum it up
+    parts += figures + ranking if is_large(table) else ranking + figures
     parts += ["<h2>Funnels as numbers</h2>", "<p>Simulated consumers at each stage, their "
               "share of the population (the purchased also as a share of the aware: the "
               "full-channel conversion) and where it happened.</p>", _funnel_table(table, runs)]
