@@ -85,7 +85,7 @@ class DayTally:
     complaints: int = 0
     coupon_checks: int = 0  # real coupon checks at tills
     coupon_checks_failed: int = 0
-    gap_counts: dict[str, int] = field(default_factory=dict)
+    gap_counts: CauseCounts = field(default_factory=CauseCounts)
     """Dissatisfied experiences in which each cause occurred (co-occurrence: one
     experience can have several causes)."""
     satisfied_lost: CauseCounts = field(default_factory=CauseCounts)
@@ -420,7 +420,7 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
     unsat = experienced & ~sat
     gaps[OVER_PROMISE] = expectation > reality
     for name, flag in gaps.items():
-        tally.gap_counts[name] = tally.gap_counts.get(name, 0) + int((flag & unsat).sum())
+        tally.gap_counts.add(name, int((flag & unsat).sum()))
     lost = satisfied_lost_to_causes(performance, expectation, reality, cause_penalty, sat,
                                     exs, normal_draws)
     for name, would_be in lost.items():

@@ -396,12 +396,8 @@ class CampaignModel(mesa.Model):
 
     def _accumulate(self, t: DayTally) -> None:
         tot = self.totals
-        for f in vars(t):
-            if f == "gap_counts":
-                for k, v in t.gap_counts.items():
-                    tot.gap_counts[k] = tot.gap_counts.get(k, 0) + v
-            else:
-                setattr(tot, f, getattr(tot, f) + getattr(t, f))
+        for f in vars(t):  # counts add; per-cause counts add key by key (CauseCounts)
+            setattr(tot, f, getattr(tot, f) + getattr(t, f))
 
     # ------------------------------------------------------------------ reporters
 
