@@ -189,13 +189,7 @@ def combine(first: dict[str, Any], table: pd.DataFrame, sc: ScenarioConfig,
         "replications": int(len(table)),
         "replication_seeds": [int(s) for s in table["seed"]],
     })
-    if channels and len(channels) > 1:
-        out["channels"] = {
-            name: {key: (float(np.mean([c[name][key] for c in channels]))
-                         if isinstance(value, int | float) and not isinstance(value, bool)
-                         else value)
-                   for key, value in spec.items()}
-            for name, spec in channels[0].items()}
-    if drivers and len(drivers) > 1:
-        out["satisfaction_drivers"] = mean_of_sections(drivers)
+    for section, per_rep in (("channels", channels), ("satisfaction_drivers", drivers)):
+        if per_rep and len(per_rep) > 1:
+            out[section] = mean_of_sections(per_rep)
     return out
