@@ -1,5 +1,5 @@
-"""Shared helpers: a small scenario, the ``o2osim`` command run in a throwaway folder, and
-a page opened in headless chromium (``browser_page``)."""
+"""Shared helpers: a small scenario, the market presets, the ``o2osim`` command run in a
+throwaway folder, and a page opened in headless chromium (``browser_page``)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,20 @@ from typing import Any
 
 import pytest
 
+from o2osim.config import CONF_DIR
+
 SMALL = ("sim.population=2000", "sim.days=30")
 """Overrides that keep a run to a second or two."""
+
+
+def market_presets() -> tuple[str, ...]:
+    """The market presets, sorted: ``conf/market/*.yaml``, what ``market=`` accepts. Tests
+    that loop over markets use this, so a new preset file is tested without editing them.
+    What the presets share (``conf/market_base.yaml``) is not in ``conf/market/``; a file
+    named ``_*.yaml`` there would be a base too, not a preset."""
+    return tuple(sorted(p.stem for p in (CONF_DIR / "market").glob("*.yaml")
+                        if not p.stem.startswith("_")))
+
 
 RunO2osim = Callable[..., subprocess.CompletedProcess[str]]
 

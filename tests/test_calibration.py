@@ -13,10 +13,11 @@ from functools import cache
 
 import pytest
 
+from conftest import market_presets
 from o2osim.config import compose_scenario
 from o2osim.model import run_scenario
 
-MARKETS = ("retail_apparel", "hotpot_chain", "local_services")
+MARKETS = market_presets()
 
 
 @cache

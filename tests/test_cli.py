@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
-from conftest import SMALL, RunO2osim
+from conftest import SMALL, RunO2osim, market_presets
 from o2osim.cli import _output_folder
 from o2osim.config import ConfigError
 from o2osim.reports import format_scorecard
@@ -172,6 +173,45 @@ def test_bad_input_reaching_the_task_is_still_one_line(tmp_path: Path) -> None:
     assert len(lines) == 1, lines
     assert lines[0].startswith("o2osim: error: plan.coupon.value_cny: 400 ")
     assert not (tmp_path / "run" / "metrics.json").exists()
+
+
+def test_a_missing_preset_lists_the_market_presets_only(o2osim: RunO2osim) -> None:
+    proc = o2osim("market=nope", *SMALL)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == ("o2osim: error: market: 'nope' is not a preset — allowed: "
+                                   + ", ".join(market_presets()))
+    assert "market_base" not in o2osim("--help").stdout  # what the presets share is no choice
+
+
+MY_MARKET = """# @package market
+defaults:
+  - retail_apparel
+  - _self_
+name: my_market
+stores:
+  count: 7
+channels:
+  lbs_ads:
+    cpm_cny: 20
+"""
+
+
+def test_a_market_of_your_own_extends_a_preset(o2osim: RunO2osim, tmp_path: Path) -> None:
+    (tmp_path / "mine" / "market").mkdir(parents=True)
+    (tmp_path / "mine" / "market" / "my_market.yaml").write_text(MY_MARKET, encoding="utf-8")
+    proc = o2osim("--config-dir", "mine", "market=my_market", *SMALL, "hydra.run.dir=run")
+    assert proc.returncode == 0, proc.stderr
+    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["market"] == "my_market"
+    market = yaml.safe_load((tmp_path / "run" / ".hydra" / "config.yaml").read_text())["market"]
+    assert market["stores"]["count"] == 7 and market["channels"]["lbs_ads"]["cpm_cny"] == 20
+    assert market["stores"]["basket_mean_cny"] == 420  # the preset's
+    assert market["channels"]["crm_retarget"]["requires"] == "unified_id"  # the presets' base
+    assert list(market["channels"]) == ["content_seeding", "livestream", "local_life", "lbs_ads",
+                                        "crm_retarget", "member_push", "offline_events"]
+    bad = o2osim("--config-dir", "mine", "market=nope", *SMALL)
+    assert bad.returncode == 2
+    assert bad.stderr.strip().endswith(", ".join(sorted([*market_presets(), "my_market"])))
 
 
 def test_show_config_passes_straight_to_hydra(o2osim: RunO2osim, tmp_path: Path) -> None:

@@ -13,10 +13,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import market_presets
 from o2osim.config import compose_scenario, validate_scenario
 from o2osim.model import run_scenario
 
-MARKETS = ("retail_apparel", "hotpot_chain", "local_services")
+MARKETS = market_presets()
 PLANS = ("fragmented", "integrated")
 WHERE = ("online", "store", "both")
 INTEGRATION_SWITCHES = ("unified_membership", "pos_coupon_integrated", "o2o_traffic_guidance",

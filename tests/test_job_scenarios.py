@@ -10,6 +10,7 @@ import pytest
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 
+from conftest import market_presets
 from o2osim import cli
 from o2osim.config import ConfigError, register_schemas, to_scenario
 from o2osim.config.fingerprint import scenario_sha256
@@ -68,8 +69,8 @@ def test_typed_sections_convert_as_the_schema_merge_does(
     """to_scenario's section-by-section path gives what merging into the schema gives."""
     _, compose = session
     from o2osim.config.schema import ScenarioConfig
-    for job in (["market=retail_apparel"], ["market=hotpot_chain", "plan=fragmented"],
-                ["market=local_services"]):
+    for job in ([f"market={m}", f"plan={p}"] for m in market_presets()
+                for p in ("fragmented", "integrated")):
         cfg = compose(job, RunMode.RUN)
         merged = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(ScenarioConfig),
                                                      scenario_part(cfg)))

@@ -7,12 +7,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from conftest import market_presets
 from o2osim.config import compose_scenario
 from o2osim.model import CampaignModel
 from o2osim.stores import ArrivalProfile, opening
 
 
-@pytest.mark.parametrize("market", ["retail_apparel", "hotpot_chain", "local_services"])
+@pytest.mark.parametrize("market", market_presets())
 def test_arrivals_follow_the_hourly_profile_within_opening_hours(market: str) -> None:
     ops = compose_scenario([f"market={market}"]).market.operations
     plan_ops = compose_scenario([f"market={market}"]).plan.operations

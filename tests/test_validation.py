@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import SMALL
+from conftest import SMALL, market_presets
 from o2osim.config import ConfigError, compose_scenario, validate_scenario
 from o2osim.config.schema import ChannelPlan
 from o2osim.config.validate import iter_errors
 
-MARKETS = ("retail_apparel", "hotpot_chain", "local_services")
+MARKETS = market_presets()
 PLANS = ("integrated", "fragmented")
 ZEROS16 = "[" + ",".join(["0"] * 16) + "]"
 NEGATIVE_WEEK = "[" + ",".join(["1"] * 15 + ["-1"]) + "]"
