@@ -77,18 +77,20 @@ def one(size: int, market: str, plan: str | None, days: int, seed: int) -> dict[
     model = CampaignModel(sc)
     t1 = time.perf_counter()
 
-    store_s = store_cpu_s = 0.0
-    run_stores = model._run_stores
+    from o2osim.components.store_visits import StoreVisits
 
-    def timed_stores(visitors, day):  # type: ignore[no-untyped-def]
+    store_s = store_cpu_s = 0.0
+    visits_component = model.component(StoreVisits)
+    run_stores = visits_component.step
+
+    def timed_stores(day):  # type: ignore[no-untyped-def]
         nonlocal store_s, store_cpu_s
         s, c = time.perf_counter(), time.process_time()
-        out = run_stores(visitors, day)
+        run_stores(day)
         store_s += time.perf_counter() - s
         store_cpu_s += time.process_time() - c
-        return out
 
-    model._run_stores = timed_stores  # type: ignore[method-assign]
+    visits_component.step = timed_stores  # type: ignore[method-assign]
     model.run()
     t2 = time.perf_counter()
 

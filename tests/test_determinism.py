@@ -16,7 +16,7 @@ import pandas.testing as pdt
 from o2osim.config import compose_scenario
 from o2osim.config.schema import ScenarioConfig
 from o2osim.metrics import compute_metrics
-from o2osim.model import DAILY_COLUMNS, CampaignModel, run_scenario
+from o2osim.model import CampaignModel, run_scenario
 
 SMALL = ("market=hotpot_chain", "plan=fragmented", "sim.population=3000", "sim.days=40")
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -33,9 +33,8 @@ def dump(metrics: dict[str, Any]) -> str:
 
 def finish(model: CampaignModel) -> tuple[str, pd.DataFrame]:
     """Metrics (as JSON) and daily series of a model that has run, as run_scenario makes them."""
-    daily = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
-    daily = daily[list(DAILY_COLUMNS)]
-    return dump(compute_metrics(model, daily)), daily
+    record = model.record()
+    return dump(compute_metrics(record)), record.daily
 
 
 def test_same_seed_same_results() -> None:

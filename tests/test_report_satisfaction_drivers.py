@@ -18,10 +18,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from o2osim import journey
+from o2osim.components import shopping as journey
 from o2osim.config import compose_scenario
 from o2osim.config.schema import ExperienceSpec
-from o2osim.journey import OVER_PROMISE, STORE, CauseCounts, DayTally, satisfied_lost_to_causes
+from o2osim.components.base import STORE
+from o2osim.components.shopping import OVER_PROMISE, satisfied_lost_to_causes
+from o2osim.tally import CauseCounts, DayTally
 from o2osim.model import run_scenario
 from o2osim.satisfaction import satisfied
 
@@ -81,7 +83,7 @@ def test_counterfactual_matches_a_brute_force_recomputation() -> None:
 
 
 def test_cause_counts_add_up_key_by_key() -> None:
-    """DayTally sums its fields day by day with ``+`` (model.CampaignModel._accumulate)."""
+    """DayTally sums its fields day by day with ``+`` (DayTally.add)."""
     total = CauseCounts(walked_out=2) + CauseCounts(walked_out=1, stockout=4)
     assert total == {"walked_out": 3, "stockout": 4} and isinstance(total, CauseCounts)
     tally = DayTally()
@@ -123,7 +125,7 @@ def _shop_replayed(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
         trips.append(trip)
         return out
 
-    monkeypatch.setattr("o2osim.model.shop", replaying)
+    monkeypatch.setattr("o2osim.components.shopping.shop", replaying)
     return trips
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-import o2osim.model as model_module
+from o2osim.components import store_visits as model_module
 from o2osim.config import compose_scenario
 from o2osim.model import CampaignModel
 from o2osim.stores import honour_bookings

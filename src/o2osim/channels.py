@@ -13,16 +13,16 @@ reach at all, audience) enters as a weight per *targeting cell* (see
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import mesa
 import numpy as np
 
 from o2osim.config.schema import CAMPAIGN_WEEKS, ChannelPlan, ChannelSpec
-from o2osim.population import ACCOUNT, MEMBER, UNIFIED
+from o2osim.population import ACCOUNT, KNOWN_BITS, MEMBER, UNIFIED
 from o2osim.response import geometric_adstock_step, hill_saturation
 
-KNOWN_BITS = 3  # ACCOUNT, MEMBER, UNIFIED are bits 0-2 of Population.state
 REQUIRES_BIT = {"none": 0, "online_account": int(ACCOUNT), "store_member": int(MEMBER),
                 "unified_id": int(UNIFIED)}
 
@@ -36,6 +36,13 @@ class CellLayout:
     """
 
     band_edges_km: tuple[float, ...]
+
+    @classmethod
+    def for_channels(cls, channels: Mapping[str, ChannelSpec]) -> CellLayout:
+        """The layout whose distance bands are the channels' distinct LBS radii."""
+        radii = sorted({float(c.lbs_radius_km) for c in channels.values()
+                        if c.lbs_radius_km is not None})
+        return cls(tuple(radii))
 
     @property
     def bands(self) -> int:

@@ -1,14 +1,18 @@
-"""Coupon rules (DESIGN §2 "Coupons"; seed 000: claim online -> scan in store <= 3 steps).
+"""Coupon rules (seed 000: claim online -> scan in store <= 3 steps; 满x减y or a share off).
 
-Pure functions of the plan's :class:`~o2osim.config.schema.CouponRule`; the daily claim and
-redemption draws happen in :mod:`o2osim.journey`.
+Pure functions of the plan's :class:`~o2osim.config.schema.CouponRule`, and the
+:class:`CouponBook`: the market-wide quantity cap and the claims against it, the one place
+every claim goes through (offers of exposures, the store's QR code, review and referral
+rewards). Redemption happens on a shopping trip (:mod:`o2osim.components.shopping`).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from o2osim.config.schema import CouponRule, PlanConfig
+from o2osim.config.schema import BehaviourSpec, CouponRule, PlanConfig
+from o2osim.population import Population
+from o2osim.response import price_response
 
 
 def steps_to_redeem_in_store(plan: PlanConfig) -> int:
@@ -56,3 +60,47 @@ def apply_coupon(rule: CouponRule, basket_cny: np.ndarray) -> tuple[np.ndarray, 
 def completes_steps(steps: int, dropoff_prob: float) -> float:
     """Chance of getting through ``steps`` steps after claiming (each step loses some)."""
     return float((1.0 - dropoff_prob) ** max(steps - 1, 0))
+
+
+class CouponBook:
+    """The plan's coupon in circulation: what is left of the quantity cap (in simulated
+    coupons) and the claims against it, drawn from one random stream (``coupon``).
+
+    A consumer offered the coupon claims it with a chance rising in price sensitivity and
+    in the coupon's relative value (``coupon_claim_prob x (1 - 1 / price response)``;
+    Blattberg et al. 1995), within the per-person limit and the cap, first come first
+    served.
+    """
+
+    def __init__(self, plan: PlanConfig, beh: BehaviourSpec, scale: float,
+                 rng: np.random.Generator) -> None:
+        self.rule = plan.coupon
+        self.beh = beh
+        self.cap_left = plan.coupon.quantity_cap / scale
+        self.rng = rng
+
+    def claim_at(self, pop: Population, offered: np.ndarray, day: int) -> np.ndarray:
+        """Claims among ``offered`` (valid from ``day``); returns the positions in
+        ``offered`` of the offers that were claimed."""
+        rule, beh = self.rule, self.beh
+        pos = np.flatnonzero((pop.coupons_claimed[offered] < rule.per_person_limit)
+                             & (pop.coupon_expiry_day[offered] < day))
+        ok = offered[pos]
+        rel = relative_discount(rule)
+        p = beh.coupon_claim_prob * (
+            1.0 - 1.0 / price_response(pop.price_sensitivity[ok], rel, beh.price_elasticity))
+        u = self.rng.random(ok.size)
+        taken = u < p
+        claim, claim_pos = ok[taken], pos[taken]
+        limit = int(max(self.cap_left, 0))
+        if claim.size > limit:  # first come, first served: keep the earliest (random order)
+            keep = np.argsort(u[taken], kind="stable")[:limit]
+            claim, claim_pos = claim[keep], claim_pos[keep]
+        pop.coupon_expiry_day[claim] = day + rule.validity_days - 1
+        pop.coupons_claimed[claim] += 1
+        self.cap_left -= claim_pos.size
+        return claim_pos
+
+    def claim(self, pop: Population, offered: np.ndarray, day: int) -> int:
+        """:meth:`claim_at`, returning the number claimed."""
+        return int(self.claim_at(pop, offered, day).size)

@@ -1,36 +1,78 @@
-"""The consumer population as a struct of arrays (DESIGN §3: arrays, not objects).
+"""The consumer population as a struct of arrays (docs/architecture.md: arrays, not
+objects — one Mesa agent per consumer runs ~60x slower).
 
-One row per simulated consumer; every behavioural rule in :mod:`o2osim.journey` applies
-to all rows at once. Membership and campaign state are bit flags in two ``uint8``
-arrays so that a consumer costs well under 200 bytes (see ``experiments/benchmark.py``).
+One row per simulated consumer; every behavioural rule (:mod:`o2osim.components`) applies
+to all rows at once. Membership and campaign state are named bit flags (:class:`State`,
+:class:`History`) in two ``uint8`` arrays so that a consumer costs well under 128 bytes
+(see ``experiments/benchmark.py``). A component that needs state of its own adds it with
+:meth:`Population.add_property` (laser-core's ``add_scalar_property``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import enum
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from o2osim.config.schema import PopulationSpec
 
-# ``state``: what channels and targeting can see today (part of the targeting cell).
-ACCOUNT = np.uint8(1)  # online account (mini-program / shop follower)
-MEMBER = np.uint8(2)  # store (POS) membership
-UNIFIED = np.uint8(4)  # account / membership linked to one customer ID (CDP)
-AWARE = np.uint8(8)  # aware of the campaign today
-BUYER = np.uint8(16)  # bought during the campaign
-GUIDED = np.uint8(32)  # has been sent to a store by an online creative (O2O guidance)
-PUSHED = np.uint8(64)  # holds a personal online offer (mini-program push)
 
-# ``history``: what has ever happened (for the KPIs).
-EVER_AWARE = np.uint8(1)
-EXPOSED = np.uint8(2)
-EXPOSED_ONLINE = np.uint8(4)
-VISITED_AFTER_ONLINE = np.uint8(8)
-VISITED = np.uint8(16)
-STORE_BUYER = np.uint8(32)
-ONLINE_BUYER = np.uint8(64)
-MEMBER_BOUGHT_ONLINE = np.uint8(128)  # a store member who bought online
+class State(enum.IntFlag):
+    """Bits of ``Population.state``: what channels and targeting can see today (the low
+    three bits, :data:`KNOWN`, are part of the targeting cell, :mod:`o2osim.channels`)."""
+
+    ACCOUNT = 1  # online account (mini-program / shop follower)
+    MEMBER = 2  # store (POS) membership
+    UNIFIED = 4  # account / membership linked to one customer ID (CDP)
+    AWARE = 8  # aware of the campaign today
+    BUYER = 16  # bought during the campaign
+    GUIDED = 32  # has been sent to a store by an online creative (O2O guidance)
+    PUSHED = 64  # holds a personal online offer (mini-program push)
+
+
+class History(enum.IntFlag):
+    """Bits of ``Population.history``: what has ever happened to a consumer (for the KPIs).
+    All eight bits are taken: a new lasting fact gets its own property
+    (:meth:`Population.add_property`)."""
+
+    EVER_AWARE = 1
+    EXPOSED = 2
+    EXPOSED_ONLINE = 4
+    VISITED_AFTER_ONLINE = 8
+    VISITED = 16
+    STORE_BUYER = 32
+    ONLINE_BUYER = 64
+    MEMBER_BOUGHT_ONLINE = 128  # a store member who bought online
+
+
+KNOWN = State.ACCOUNT | State.MEMBER | State.UNIFIED
+"""The identity bits: which systems know the consumer (targeting: ``requires``)."""
+KNOWN_BITS = 3
+
+# numpy scalars of the bits, for fast masks on ``uint8`` arrays.
+ACCOUNT, MEMBER, UNIFIED, AWARE, BUYER, GUIDED, PUSHED = (
+    np.uint8(f) for f in (State.ACCOUNT, State.MEMBER, State.UNIFIED, State.AWARE,
+                          State.BUYER, State.GUIDED, State.PUSHED))
+(EVER_AWARE, EXPOSED, EXPOSED_ONLINE, VISITED_AFTER_ONLINE, VISITED, STORE_BUYER,
+ ONLINE_BUYER, MEMBER_BOUGHT_ONLINE) = (np.uint8(f) for f in History)
+
+
+def has(flags: np.ndarray, bit: int) -> np.ndarray:
+    """Boolean array: which of ``flags`` have ``bit`` (a :class:`State` / :class:`History`
+    member, or several or-ed together: any of them)."""
+    return (flags & np.uint8(bit)) > 0
+
+
+def count(flags: np.ndarray, bit: int) -> int:
+    """How many of ``flags`` have ``bit``."""
+    return int(np.count_nonzero(flags & np.uint8(bit)))
+
+
+def clear(flags: np.ndarray, idx: np.ndarray, bit: int) -> None:
+    """Clear ``bit`` for consumers ``idx``."""
+    flags[idx] &= np.uint8(0xFF ^ int(bit))
+
 
 NEVER = np.int16(-32000)
 """``last_purchase_day`` of a consumer who never bought."""
@@ -45,8 +87,8 @@ class Population:
     store_id: np.ndarray  # int16: nearest store
     distance_km: np.ndarray  # float32: to the nearest store
     price_sensitivity: np.ndarray  # float32 in [0, 1]
-    state: np.ndarray  # uint8 bit flags (ACCOUNT ... PUSHED)
-    history: np.ndarray  # uint8 bit flags (EVER_AWARE ... MEMBER_BOUGHT_ONLINE)
+    state: np.ndarray  # uint8 bit flags (State)
+    history: np.ndarray  # uint8 bit flags (History)
     interest: np.ndarray  # float32: purchase-intent stock (consumer-level adstock)
     coupon_expiry_day: np.ndarray  # int16: last day the held coupon is valid, -1 none
     coupons_claimed: np.ndarray  # uint8: coupons claimed so far (per-person limit)
@@ -54,6 +96,16 @@ class Population:
     orders: np.ndarray  # uint8: orders during the campaign (saturating)
     last_channel: np.ndarray  # int8: channel of the last noticed exposure, -1 none
     contacts: np.ndarray  # int32 (n, degree): who a consumer reaches when talking
+    extra: dict[str, np.ndarray] = field(default_factory=dict)
+    """Properties added by components (:meth:`add_property`), by name."""
+
+    def add_property(self, name: str, dtype: type | np.dtype, fill: float = 0) -> np.ndarray:
+        """A new per-consumer array owned by a component (e.g. the referral's ``referred``);
+        adding the same name twice is an error."""
+        if name in self.extra or name in vars(self):
+            raise ValueError(f"population property {name!r} exists already")
+        self.extra[name] = np.full(self.size, fill, dtype=dtype)
+        return self.extra[name]
 
     @property
     def size(self) -> int:
@@ -61,7 +113,8 @@ class Population:
 
     def nbytes(self) -> int:
         """Bytes held by the population's arrays."""
-        return sum(int(v.nbytes) for v in vars(self).values() if isinstance(v, np.ndarray))
+        arrays = [v for v in vars(self).values() if isinstance(v, np.ndarray)]
+        return sum(int(v.nbytes) for v in [*arrays, *self.extra.values()])
 
 
 def _categorical(rng: np.random.Generator, shares: list[float], n: int) -> np.ndarray:
@@ -78,7 +131,7 @@ def build_population(
     rng: np.random.Generator,
     rng_network: np.random.Generator,
 ) -> Population:
-    """Draw ``n`` heterogeneous consumers (DESIGN §2 "Population").
+    """Draw ``n`` heterogeneous consumers (design brief: heterogeneous consumers; docs/model.md).
 
     * lifecycle segment and channel affinity: categorical with the market's shares;
     * nearest store uniform over stores; distance log-normal around the median;
@@ -88,7 +141,7 @@ def build_population(
     * the social network: each consumer reaches ``network_degree`` contacts, a share
       ``network_locality_share`` of them in the same store catchment (homophily by
       place), the rest anywhere — a directed random graph whose mean field is the Bass
-      imitation term (see :mod:`o2osim.journey`).
+      imitation term (see :mod:`o2osim.components.awareness`).
     """
     segment = _categorical(rng, spec.segment_shares, n)
     affinity = _categorical(rng, spec.affinity_shares, n)

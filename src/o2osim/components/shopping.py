@@ -1,26 +1,26 @@
-"""The consumer journey, one day at a time, for every consumer at once.
+"""Shopping: a store visit or an online session — the experience, the order, what the
+visit cost in satisfaction, and the lifecycle after a purchase.
 
-Each function is one behavioural rule of DESIGN §2 applied to the whole population
-(struct of arrays, :mod:`o2osim.population`); its docstring names the rule's source.
-The order of a day is fixed by :meth:`o2osim.model.CampaignModel.step`.
+The experience-gap causes are those of seed 000 (体验断层 / 体验混乱); satisfaction
+follows expectation-disconfirmation (Oliver 1980) with shortfalls weighing more
+(Anderson & Sullivan 1993; :mod:`o2osim.satisfaction`). :data:`CAUSES` describes every
+cause this component counts, for the reports (written into ``metrics.json``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from o2osim import coupons
+from o2osim.components.base import ONLINE, STORE, Component, Day, StoreOutcome, Trip, World
 from o2osim.config.schema import BehaviourSpec, ExperienceSpec, PlanConfig, StoreSpec
 from o2osim.population import (
     ACCOUNT,
-    AWARE,
     BUYER,
-    EVER_AWARE,
     EXPOSED,
     EXPOSED_ONLINE,
-    GUIDED,
     MEMBER,
     MEMBER_BOUGHT_ONLINE,
     ONLINE_BUYER,
@@ -33,212 +33,10 @@ from o2osim.population import (
 )
 from o2osim.response import price_response
 from o2osim.satisfaction import satisfied
-
-STORE, ONLINE = 0, 1
+from o2osim.tally import DayTally
 
 OVER_PROMISE = "over_promise"
 """The promise-vs-reality cause: the campaign's promise above what the channel delivers."""
-
-
-class CauseCounts(dict[str, int]):
-    """Counts per experience-gap cause that add up key by key (``a + b``), so that a
-    :class:`DayTally` field of this type sums over days like the plain counts do."""
-
-    def __add__(self, other: dict[str, int]) -> CauseCounts:  # type: ignore[override]
-        out = CauseCounts(self)
-        for name, count in other.items():
-            out[name] = out.get(name, 0) + count
-        return out
-
-    def add(self, name: str, count: int) -> None:
-        self[name] = self.get(name, 0) + count
-
-
-@dataclass
-class DayTally:
-    """What happened today, in simulated consumers / orders and real CNY."""
-
-    exposed_online: int = 0
-    exposed_offline: int = 0
-    newly_aware_ads: int = 0
-    newly_aware_wom: int = 0
-    coupons_offered: int = 0
-    coupons_offered_online: int = 0  # by online channels (the rest: offline events, store QR)
-    coupons_claimed: int = 0
-    coupons_claimed_online: int = 0  # from an online offer
-    coupons_claimed_review: int = 0  # a review reward, without an offer
-    coupons_redeemed_store: int = 0
-    coupons_redeemed_online: int = 0
-    coupons_refused: int = 0
-    store_visits: int = 0
-    walkouts: int = 0
-    orders_online: int = 0
-    orders_offline: int = 0
-    repeat_orders_online: int = 0  # orders of consumers who had ordered before
-    repeat_orders_offline: int = 0
-    revenue_cny: float = 0.0
-    coupon_subsidy_cny: float = 0.0
-    experiences: int = 0
-    satisfied: int = 0
-    consistent_visits: int = 0
-    ugc_posts: int = 0
-    complaints: int = 0
-    coupon_checks: int = 0  # real coupon checks at tills
-    coupon_checks_failed: int = 0
-    gap_counts: CauseCounts = field(default_factory=CauseCounts)
-    """Dissatisfied experiences in which each cause occurred (co-occurrence: one
-    experience can have several causes)."""
-    satisfied_lost: CauseCounts = field(default_factory=CauseCounts)
-    """Experiences that would have left the customer satisfied without this one cause,
-    everything else (the same noise draw) unchanged: :func:`satisfied_lost_to_causes`."""
-
-
-# --------------------------------------------------------------------------- awareness
-
-
-def word_of_mouth(pop: Population, talkers: np.ndarray, promoters: np.ndarray,
-                  detractors: np.ndarray, beh: BehaviourSpec,
-                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Contacts reached by talk, posts (UGC) and complaints; returns (newly aware, reached).
-
-    Each talker / poster reaches all its contacts. A reached, unaware consumer with ``m``
-    reaching contacts becomes aware with ``1 - (1 - a)^m``, ``a`` =
-    ``wom_aware_prob_per_contact``. With every aware consumer talking with daily chance
-    ``t`` over ``k`` contacts the expected hazard is ``q F`` with ``q = t k a`` (for small
-    ``a``) — the imitation term of Bass (1969); seed 001 / 003: UGC reaches friends.
-    Interest of the reached rises with talk and posts and falls with complaints.
-    """
-    n = pop.size
-    degree = pop.contacts.shape[1]
-    groups = [(talkers, beh.wom_interest_per_contact), (promoters, beh.ugc_interest_per_post),
-              (detractors, -beh.ugc_interest_per_post)]
-    reached_parts = [pop.contacts[g].ravel() for g, _ in groups if g.size]
-    if not reached_parts:
-        return np.empty(0, dtype=np.int64), np.zeros(n, dtype=bool)
-    reached = np.concatenate(reached_parts)
-    weights = np.concatenate([np.full(g.size * degree, w, dtype=np.float64)
-                              for g, w in groups if g.size])
-    contacts_count = np.bincount(reached, minlength=n)
-    interest_delta = np.bincount(reached, weights=weights, minlength=n)
-    hit = np.flatnonzero(contacts_count)
-    np.add(pop.interest, interest_delta.astype(np.float32), out=pop.interest)
-    np.maximum(pop.interest, 0, out=pop.interest)
-    unaware = hit[(pop.state[hit] & AWARE) == 0]
-    p = 1.0 - (1.0 - beh.wom_aware_prob_per_contact) ** contacts_count[unaware]
-    newly = unaware[rng.random(unaware.size) < p]
-    reached_mask = contacts_count > 0
-    return newly, reached_mask
-
-
-def make_aware(pop: Population, idx: np.ndarray) -> None:
-    pop.state[idx] |= AWARE
-    pop.history[idx] |= EVER_AWARE
-
-
-def forget(pop: Population, keep: np.ndarray, prob_per_day: float,
-           rng: np.random.Generator) -> None:
-    """Aware consumers not reached today forget the campaign with a daily chance
-    (awareness decay; the forgetting term of advertising-recall models, Zielske 1959)."""
-    if prob_per_day <= 0:
-        return
-    aware = np.flatnonzero(((pop.state & AWARE) > 0) & ~keep)
-    lost = aware[rng.random(aware.size) < prob_per_day]
-    pop.state[lost] &= ~AWARE
-
-
-# --------------------------------------------------------------------------- coupons
-
-
-def claim_coupons(pop: Population, offered: np.ndarray, day: int, plan: PlanConfig,
-                  beh: BehaviourSpec, cap_left: float, rng: np.random.Generator) -> int:
-    """Consumers offered the coupon claim it with a chance rising in price sensitivity
-    and in the coupon's relative value, within the per-person limit and the market-wide
-    quantity cap (in simulated coupons). Returns the number claimed."""
-    return int(claim_coupons_at(pop, offered, day, plan, beh, cap_left, rng).size)
-
-
-def claim_coupons_at(pop: Population, offered: np.ndarray, day: int, plan: PlanConfig,
-                     beh: BehaviourSpec, cap_left: float, rng: np.random.Generator
-                     ) -> np.ndarray:
-    """:func:`claim_coupons`, returning the positions in ``offered`` of the offers that
-    were claimed (so a caller can tell which kind of offer they came from)."""
-    rule = plan.coupon
-    pos = np.flatnonzero((pop.coupons_claimed[offered] < rule.per_person_limit)
-                         & (pop.coupon_expiry_day[offered] < day))
-    ok = offered[pos]
-    rel = coupons.relative_discount(rule)
-    p = beh.coupon_claim_prob * (1.0 - 1.0 / price_response(pop.price_sensitivity[ok], rel,
-                                                             beh.price_elasticity))
-    u = rng.random(ok.size)
-    taken = u < p
-    claim, claim_pos = ok[taken], pos[taken]
-    limit = int(max(cap_left, 0))
-    if claim.size > limit:  # first come, first served: keep the earliest (random order)
-        keep = np.argsort(u[taken], kind="stable")[:limit]
-        claim, claim_pos = claim[keep], claim_pos[keep]
-    pop.coupon_expiry_day[claim] = day + rule.validity_days - 1
-    pop.coupons_claimed[claim] += 1
-    return claim_pos
-
-
-# --------------------------------------------------------------------------- intent
-
-
-def purchase_intent(pop: Population, day: int, beh: BehaviourSpec, plan: PlanConfig,
-                    u: np.ndarray) -> np.ndarray:
-    """Who sets out to buy today.
-
-    Hazard = segment ceiling x Hill(interest; K, 2) x coupon pull, for aware consumers
-    past the repurchase gap. Interest is a consumer-level adstock of exposures and word
-    of mouth; a held coupon raises intent by the price response to its value (Blattberg
-    et al. 1995). Seed 004: new / active / dormant differ in their base propensity.
-    """
-    hmax = np.asarray(beh.purchase_hazard_max_per_day, dtype=np.float32)[pop.segment]
-    x2 = pop.interest * pop.interest
-    k2 = np.float32(beh.interest_half_saturation ** 2)
-    h = hmax * x2 / (x2 + k2)
-    holding = pop.coupon_expiry_day >= day
-    rel = coupons.relative_discount(plan.coupon)
-    h = np.where(holding, h * price_response(pop.price_sensitivity, rel, beh.price_elasticity), h)
-    since = day - pop.last_purchase_day.astype(np.int32)  # int16 would wrap after day 767
-    ready = ((pop.state & AWARE) > 0) & (since >= beh.repurchase_gap_days)
-    return np.flatnonzero(ready & (u < h))
-
-
-def choose_channel(pop: Population, idx: np.ndarray, day: int, plan: PlanConfig,
-                   beh: BehaviourSpec, online_promo: bool, store_promo: bool,
-                   u: np.ndarray) -> np.ndarray:
-    """Store (0) or online (1) for each intending consumer.
-
-    Odds of the store = affinity share near the store x exp(-distance / decay), raised for
-    consumers an online creative sent to a store (O2O guidance), shifted by where the held
-    coupon and the running promotion can be used (price response). A consumer holding a
-    personal online offer (mini-program push) buys online with ``crm_online_repurchase_share``.
-    """
-    ps = pop.price_sensitivity[idx]
-    base = np.asarray(beh.store_choice_share, dtype=np.float32)[pop.affinity[idx]]
-    p = base * np.exp(-pop.distance_km[idx] / np.float32(beh.distance_decay_km))
-    p = np.clip(p, 1e-4, 1 - 1e-4)
-    odds = p / (1 - p)
-    state = pop.state[idx]
-    odds = np.where((state & GUIDED) > 0, odds * np.float32(beh.o2o_guidance_store_uplift), odds)
-    rule = plan.coupon
-    holding = pop.coupon_expiry_day[idx] >= day
-    pull = (float(coupons.redeemable(rule, "store")) - float(coupons.redeemable(rule, "online")))
-    rel = coupons.relative_discount(rule)
-    odds = np.where(holding, odds * price_response(ps, rel * pull, beh.price_elasticity), odds)
-    knows_online_promo = (pop.history[idx] & EXPOSED_ONLINE) > 0
-    promo_pull = float(store_promo) - float(online_promo) * knows_online_promo
-    odds = odds * price_response(ps, plan.promo_discount_share * promo_pull, beh.price_elasticity)
-    p_store = odds / (1 + odds)
-    choice = np.where(u < p_store, STORE, ONLINE).astype(np.int8)
-    pushed = (state & PUSHED) > 0
-    # Reuse the same uniform, rescaled, for the push decision (common random numbers).
-    choice = np.where(pushed & (u < beh.crm_online_repurchase_share), ONLINE, choice)
-    return choice
-
-
-# --------------------------------------------------------------------------- shopping
 
 
 @dataclass
@@ -256,16 +54,6 @@ class ShopContext:
     steps_store: int
     wait_tolerance_min: float
     booked_wait_tolerance_min: float
-
-
-@dataclass
-class StoreOutcome:
-    """What the store's simpy day did to each simulated visitor (:mod:`o2osim.stores`)."""
-
-    walked_out: np.ndarray  # balked or reneged
-    wait_min: np.ndarray
-    check_failed: np.ndarray  # online coupon check failed at the till
-    booked: np.ndarray  # came with an honoured booking
 
 
 def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
@@ -484,3 +272,67 @@ def record_purchase(pop: Population, b: np.ndarray, ctx: ShopContext, in_store: 
         if integ.unified_membership:  # one membership: the new account joins the CDP
             linked = new_accounts[rng.random(new_accounts.size) < integ.unified_id_share]
             pop.state[linked] |= UNIFIED
+
+
+class Shopping(Component):
+    """Today's store visitors (after their simpy day) and online shoppers shop.
+
+    Revenue is credited to the last channel where measurement can see the order: online
+    orders always, store orders only with a unified ID (seed 000 效果难衡).
+    """
+
+    name = "shopping"
+    owns = ("coupon_expiry_day", "state: BUYER, ACCOUNT, MEMBER, UNIFIED, PUSHED",
+            "history: VISITED, VISITED_AFTER_ONLINE, STORE_BUYER, ONLINE_BUYER, "
+            "MEMBER_BOUGHT_ONLINE", "segment", "last_purchase_day", "orders")
+    reads = ("market.experience", "market.stores", "market.behaviour", "plan.coupon",
+             "plan.integration", "plan.promise_level", "plan.promo_discount_share")
+    stream = "shop"
+    tallies = ("store_visits", "walkouts", "coupons_redeemed_store", "coupons_redeemed_online",
+               "coupons_refused", "orders_online", "orders_offline", "repeat_orders_online",
+               "repeat_orders_offline", "revenue_cny", "coupon_subsidy_cny", "experiences",
+               "satisfied", "consistent_visits", "gap_counts", "satisfied_lost")
+
+    def __init__(self, world: World) -> None:
+        super().__init__(world)
+        self.steps_store = coupons.steps_to_redeem_in_store(world.scenario.plan)
+        self.after_trip: list = []  # type: ignore[type-arg]
+
+    def context(self, day: Day) -> ShopContext:
+        market, plan = self.world.scenario.market, self.world.scenario.plan
+        ops = market.operations
+        return ShopContext(day=day.index, online_promo=day.online_promo,
+                           store_promo=day.store_promo, plan=plan, beh=market.behaviour,
+                           exp=market.experience, stores=market.stores, scale=self.world.scale,
+                           steps_store=self.steps_store,
+                           wait_tolerance_min=ops.wait_tolerance_min,
+                           booked_wait_tolerance_min=ops.booked_wait_tolerance_min)
+
+    def step(self, day: Day) -> None:
+        ctx, t = self.context(day), day.tally
+        for who, channel in ((day.visitors, STORE), (day.online, ONLINE)):
+            if who.size == 0:
+                continue
+            buyers, values, exp_idx, sat = shop(self.pop, who, channel, ctx, self.rng, t,
+                                                day.store_outcome if channel == STORE else None)
+            self.attribute_revenue(buyers, values, channel)
+            t.experiences += exp_idx.size
+            t.satisfied += int(sat.sum())
+            trip = Trip(channel=channel, buyers=buyers, values_cny=values,
+                        experienced=exp_idx, satisfied=sat)
+            day.trips.append(trip)
+            for hook in self.after_trip:
+                hook(day, trip)
+
+    def attribute_revenue(self, buyers: np.ndarray, values: np.ndarray, channel: int) -> None:
+        """Credit revenue to the last channel where measurement can see the order."""
+        ch = self.pop.last_channel[buyers]
+        seen = ch >= 0
+        if channel == STORE:
+            seen &= (self.pop.state[buyers] & UNIFIED) > 0
+        if not seen.any():
+            return
+        channels = self.world.channels
+        credit = np.bincount(ch[seen], weights=values[seen], minlength=len(channels))
+        for c, v in zip(channels, credit, strict=True):
+            c.attributed_revenue_cny += float(v) * self.world.scale

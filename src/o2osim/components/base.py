@@ -1,0 +1,133 @@
+"""What every component is given: the world it acts on and the day it acts in.
+
+A component is one rule of the domain (docs/architecture.md). It is built once per run
+with the :class:`World` — the scenario, the population, the channels and stores (Mesa
+agents), the coupon book and the named random streams — and called once a day with the
+:class:`Day`: today's calendar, the tally it adds its counts to, and what the earlier
+phases of today left for the later ones (who was exposed, who intends to buy, ...).
+Nothing here imports the model: the model wires components, components do not know it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+
+from o2osim.channels import CellLayout, ChannelAgent
+from o2osim.config.schema import ScenarioConfig
+from o2osim.coupons import CouponBook
+from o2osim.population import Population
+from o2osim.stores import StoreAgent
+from o2osim.tally import DayTally
+
+STORE, ONLINE = 0, 1
+"""Where a consumer shops: ``Day.trips`` keys and :class:`ChannelChoice`'s codes."""
+
+EMPTY = np.empty(0, dtype=np.int64)
+
+
+def empty() -> np.ndarray:
+    return EMPTY.copy()
+
+
+@dataclass
+class World:
+    """What the components act on, for the whole run."""
+
+    scenario: ScenarioConfig
+    pop: Population
+    scale: float  # real consumers per simulated consumer
+    channels: list[ChannelAgent]
+    stores: list[StoreAgent]
+    layout: CellLayout  # the targeting cells (channels.CellLayout)
+    coupons: CouponBook
+    stream: Callable[[str], np.random.Generator]
+    """The named random stream (:func:`o2osim.rng.stream` of the run's seed), one per name."""
+    online_promo_weeks: frozenset[int]
+    store_promo_weeks: frozenset[int]
+    dow_weights: np.ndarray  # day-of-week demand weights, mean 1 (Monday first)
+
+
+@dataclass
+class StoreOutcome:
+    """What the stores' simpy day did to each simulated visitor (:mod:`o2osim.stores`)."""
+
+    walked_out: np.ndarray  # balked or reneged
+    wait_min: np.ndarray
+    check_failed: np.ndarray  # online coupon check failed at the till
+    booked: np.ndarray  # came with an honoured booking
+
+
+@dataclass
+class Trip:
+    """The shopping trips of one channel today (:class:`~o2osim.components.shopping.Shopping`)."""
+
+    channel: int  # STORE or ONLINE
+    buyers: np.ndarray
+    values_cny: np.ndarray  # per simulated order
+    experienced: np.ndarray  # who formed an experience (store visitors; online buyers)
+    satisfied: np.ndarray  # bool, per experienced
+
+
+@dataclass
+class Day:
+    """Today: the calendar, the tally, and what earlier phases left for later ones.
+
+    Made fresh each morning by the model; a field is written by the one component that
+    owns it (named in the comment) and read by later ones.
+    """
+
+    index: int  # 0-based day of the run
+    week: int  # 1-based campaign week
+    online_promo: bool
+    store_promo: bool
+    posted_yesterday: np.ndarray = field(default_factory=empty)  # yesterday's Posting
+    complained_yesterday: np.ndarray = field(default_factory=empty)  # yesterday's Posting
+    tally: DayTally = field(default_factory=DayTally)
+    spend_cny: float = 0.0  # Media
+    exposed: np.ndarray = field(default_factory=empty)  # Media: exposed today, any channel
+    offered: np.ndarray = field(default_factory=empty)  # Media: coupon offers (online first)
+    offered_online: int = 0  # Media
+    reached: np.ndarray | None = None  # Awareness: bool mask reached by talk or posts
+    intenders: np.ndarray = field(default_factory=empty)  # Intent
+    choice_u: np.ndarray = field(default_factory=lambda: np.empty(0, np.float32))  # Intent
+    visitors: np.ndarray = field(default_factory=empty)  # ChannelChoice: to a store
+    online: np.ndarray = field(default_factory=empty)  # ChannelChoice: online
+    store_outcome: StoreOutcome | None = None  # StoreVisits
+    trips: list[Trip] = field(default_factory=list)  # Shopping
+    promoters: np.ndarray = field(default_factory=empty)  # Posting: posted a review today
+    detractors: np.ndarray = field(default_factory=empty)  # Posting: complained today
+
+    @property
+    def weekend(self) -> bool:
+        return self.index % 7 >= 5
+
+
+class Component:
+    """One rule of the domain, run once a day in the model's phase order.
+
+    Subclasses declare what they own, read, draw from and write, so that a reader (and
+    docs/architecture.md's table) can see the day's data flow without reading the code:
+
+    * ``owns`` — population properties / flags the component writes;
+    * ``reads`` — scenario parameters it reads (config paths);
+    * ``stream`` — the named random stream it draws from (``None``: draws nothing);
+    * ``tallies`` — :class:`~o2osim.tally.DayTally` fields it adds to.
+    """
+
+    name: ClassVar[str]
+    owns: ClassVar[tuple[str, ...]] = ()
+    reads: ClassVar[tuple[str, ...]] = ()
+    stream: ClassVar[str | None] = None
+    tallies: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.pop = world.pop
+        self.rng = world.stream(self.stream) if self.stream else None
+
+    def step(self, day: Day) -> None:
+        raise NotImplementedError

@@ -1,0 +1,61 @@
+"""Channel choice: store or online, for each consumer who sets out to buy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from o2osim import coupons
+from o2osim.components.base import ONLINE, STORE, Component, Day
+from o2osim.config.schema import BehaviourSpec, PlanConfig
+from o2osim.population import EXPOSED_ONLINE, GUIDED, PUSHED, Population
+from o2osim.response import price_response
+
+
+def choose_channel(pop: Population, idx: np.ndarray, day: int, plan: PlanConfig,
+                   beh: BehaviourSpec, online_promo: bool, store_promo: bool,
+                   u: np.ndarray) -> np.ndarray:
+    """Store (0) or online (1) for each intending consumer.
+
+    Odds of the store = affinity share near the store x exp(-distance / decay), raised for
+    consumers an online creative sent to a store (O2O guidance), shifted by where the held
+    coupon and the running promotion can be used (price response). A consumer holding a
+    personal online offer (mini-program push) buys online with ``crm_online_repurchase_share``.
+    """
+    ps = pop.price_sensitivity[idx]
+    base = np.asarray(beh.store_choice_share, dtype=np.float32)[pop.affinity[idx]]
+    p = base * np.exp(-pop.distance_km[idx] / np.float32(beh.distance_decay_km))
+    p = np.clip(p, 1e-4, 1 - 1e-4)
+    odds = p / (1 - p)
+    state = pop.state[idx]
+    odds = np.where((state & GUIDED) > 0, odds * np.float32(beh.o2o_guidance_store_uplift), odds)
+    rule = plan.coupon
+    holding = pop.coupon_expiry_day[idx] >= day
+    pull = (float(coupons.redeemable(rule, "store")) - float(coupons.redeemable(rule, "online")))
+    rel = coupons.relative_discount(rule)
+    odds = np.where(holding, odds * price_response(ps, rel * pull, beh.price_elasticity), odds)
+    knows_online_promo = (pop.history[idx] & EXPOSED_ONLINE) > 0
+    promo_pull = float(store_promo) - float(online_promo) * knows_online_promo
+    odds = odds * price_response(ps, plan.promo_discount_share * promo_pull, beh.price_elasticity)
+    p_store = odds / (1 + odds)
+    choice = np.where(u < p_store, STORE, ONLINE).astype(np.int8)
+    pushed = (state & PUSHED) > 0
+    # Reuse the same uniform, rescaled, for the push decision (common random numbers).
+    choice = np.where(pushed & (u < beh.crm_online_repurchase_share), ONLINE, choice)
+    return choice
+
+
+class ChannelChoice(Component):
+    """Today's intenders split into store visitors and online shoppers."""
+
+    name = "channel_choice"
+    reads = ("market.behaviour.store_choice_share", "market.behaviour.distance_decay_km",
+             "market.behaviour.o2o_guidance_store_uplift", "plan.coupon.redeem_where",
+             "plan.promo_discount_share", "market.behaviour.crm_online_repurchase_share")
+
+    def step(self, day: Day) -> None:
+        sc = self.world.scenario
+        choice = choose_channel(self.pop, day.intenders, day.index, sc.plan,
+                                sc.market.behaviour, day.online_promo, day.store_promo,
+                                day.choice_u)
+        day.visitors = day.intenders[choice == STORE]
+        day.online = day.intenders[choice == ONLINE]

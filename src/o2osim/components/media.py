@@ -1,0 +1,122 @@
+"""Media: spend -> adstock -> Hill reach per targeting cell -> who is exposed today, by
+which channel, and the coupon offers those exposures carry.
+
+The channels are Mesa agents (:class:`o2osim.channels.ChannelAgent`) and do their own
+day's spending and reach (geometric adstock, Hill saturation: Jin et al. 2017; Robyn,
+Meridian and PyMC-Marketing use the same forms). A consumer's chance of an online
+(offline) exposure today is one minus the product of the online (offline) channels'
+misses in the consumer's targeting cell; an exposure is credited to one channel in
+proportion to the channels' reach there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from o2osim import coupons
+from o2osim.components.awareness import make_aware
+from o2osim.components.base import Component, Day, World, empty
+from o2osim.population import (
+    AWARE,
+    BUYER,
+    EXPOSED,
+    EXPOSED_ONLINE,
+    GUIDED,
+    KNOWN,
+    PUSHED,
+)
+
+
+class Media(Component):
+    """Paid exposures of the day (online and offline channels)."""
+
+    name = "media"
+    owns = ("last_channel", "interest", "state: GUIDED, PUSHED, AWARE",
+            "history: EXPOSED, EXPOSED_ONLINE, EVER_AWARE")
+    reads = ("market.channels", "plan.channels", "plan.promise_level",
+             "market.behaviour.promise_attraction", "plan.integration.o2o_traffic_guidance",
+             "plan.coupon.claim_where")
+    stream = "exposure"
+    tallies = ("exposed_online", "exposed_offline", "newly_aware_ads")
+
+    def __init__(self, world: World) -> None:
+        super().__init__(world)
+        sc, pop = world.scenario, world.pop
+        market, plan = sc.market, sc.plan
+        self.layout = world.layout
+        self._static_cell = self.layout.static_part(
+            np.zeros_like(pop.segment), pop.affinity, self.layout.band_of(pop.distance_km))
+        self._segment_stride = np.int16(3 * self.layout.bands)
+        chans = world.channels
+        self.W = np.stack([c.weights for c in chans]) if chans else np.zeros((0, 1))
+        self.online_mask = np.array([c.spec.kind == "online" for c in chans])
+        self.ch_interest = np.array([c.spec.interest_per_exposure for c in chans],
+                                    dtype=np.float32)
+        self.ch_coupon = np.array([c.spec.carries_coupon for c in chans])
+        self.ch_to_store = np.array([c.spec.sends_to_store for c in chans])
+        self.ch_push = np.array([c.spec.personal_offer_online for c in chans])
+        self.attraction = np.float32(
+            1.0 + market.behaviour.promise_attraction
+            * (plan.promise_level - market.experience.baseline_expectation))
+
+    def cells(self) -> np.ndarray:
+        """Targeting cell of every consumer today (:class:`o2osim.channels.CellLayout`)."""
+        pop = self.pop
+        base = self._static_cell + pop.segment.astype(np.int16) * self._segment_stride
+        known = (pop.state & KNOWN).astype(np.int16)
+        aware = ((pop.state & AWARE) > 0).astype(np.int16)
+        buyer = ((pop.state & BUYER) > 0).astype(np.int16)
+        return ((base * 8 + known) * 2 + aware) * 2 + buyer
+
+    def _attribute(self, idx: np.ndarray, cells: np.ndarray, p_cell: np.ndarray,
+                   subset: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Channel (index) of each exposure, drawn in proportion to the channels' reach."""
+        chans = np.flatnonzero(subset)
+        probs = p_cell[chans][:, cells[idx]]
+        cum = np.cumsum(probs, axis=0)
+        r = u[idx] * cum[-1]
+        pick = np.minimum((r[None, :] > cum).sum(axis=0), chans.size - 1)
+        return chans[pick]
+
+    def step(self, day: Day) -> None:
+        pop, plan, t = self.pop, self.world.scenario.plan, day.tally
+        n = pop.size
+        cells = self.cells()
+        n_cell = np.bincount(cells, minlength=self.layout.size)
+        targeted = self.W @ n_cell
+        for c, tgt in zip(self.world.channels, targeted, strict=True):
+            c.step_day(day.index, float(tgt) * self.world.scale)
+        day.spend_cny = sum(c.spend_today_cny for c in self.world.channels)
+        reach = np.array([c.reach_prob for c in self.world.channels])
+        p_cell = np.minimum(reach[:, None] * self.W, 1.0)
+        miss_on = np.prod(1.0 - p_cell[self.online_mask], axis=0)
+        miss_off = np.prod(1.0 - p_cell[~self.online_mask], axis=0)
+        u = self.rng.random((3, n), dtype=np.float32)
+        exp_on = np.flatnonzero(u[0] < (1.0 - miss_on)[cells])
+        exp_off = np.flatnonzero(u[1] < (1.0 - miss_off)[cells])
+        t.exposed_online, t.exposed_offline = exp_on.size, exp_off.size
+
+        offered_parts = []
+        for idx, mask, where in ((exp_on, self.online_mask, "online"),
+                                 (exp_off, ~self.online_mask, "store")):
+            if idx.size == 0:
+                continue
+            ch = self._attribute(idx, cells, p_cell, mask, u[2])
+            pop.last_channel[idx] = ch
+            pop.interest[idx] += self.ch_interest[ch] * self.attraction
+            pop.history[idx] |= EXPOSED
+            if where == "online":
+                pop.history[idx] |= EXPOSED_ONLINE
+                if plan.integration.o2o_traffic_guidance:
+                    pop.state[idx[self.ch_to_store[ch]]] |= GUIDED
+                pop.state[idx[self.ch_push[ch]]] |= PUSHED
+            if coupons.claimable(plan.coupon, where):
+                offered_parts.append(idx[self.ch_coupon[ch]])
+                if where == "online":
+                    day.offered_online = offered_parts[-1].size
+        day.offered = np.concatenate(offered_parts) if offered_parts else empty()
+        exposed = np.union1d(exp_on, exp_off)
+        was_aware = (pop.state[exposed] & AWARE) > 0
+        make_aware(pop, exposed)
+        t.newly_aware_ads = int((~was_aware).sum())
+        day.exposed = exposed

@@ -1,0 +1,59 @@
+"""Posting: what an experience leads to — repurchase interest, reviews (UGC) and
+complaints, and the review reward (seed 000 hotpot journey: a post-meal review earns a
+next-visit coupon)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from o2osim.components.base import Component, Day, Trip
+
+
+class Posting(Component):
+    """Satisfaction drives repurchase intent, posts and complaints (Anderson & Sullivan
+    1993: satisfaction -> repurchase; Oliver 1980).
+
+    A satisfied buyer's interest is reset to ``repurchase_interest_satisfied``, a
+    dissatisfied customer's to ``repurchase_interest_dissatisfied``. Satisfied customers
+    post with ``ugc_post_prob_satisfied`` (``ugc_post_prob_review_reward`` when the plan
+    rewards reviews, and then the poster claims a coupon valid from tomorrow);
+    dissatisfied ones complain with ``complaint_prob_dissatisfied``. Posts and complaints
+    reach the posters' contacts tomorrow (:class:`~o2osim.components.awareness.Awareness`).
+    """
+
+    name = "posting"
+    owns = ("interest", "coupon_expiry_day", "coupons_claimed")
+    reads = ("market.behaviour.repurchase_interest_*", "market.behaviour.ugc_post_prob_*",
+             "market.behaviour.complaint_prob_dissatisfied", "plan.review_reward")
+    stream = "shop"  # shares the shopping trip's stream (its draws follow each trip's)
+    tallies = ("ugc_posts", "complaints", "coupons_claimed", "coupons_claimed_review")
+
+    def __init__(self, world):  # type: ignore[no-untyped-def]
+        super().__init__(world)
+        self._promoters: list[np.ndarray] = []
+        self._detractors: list[np.ndarray] = []
+
+    def after_trip(self, day: Day, trip: Trip) -> None:
+        beh, plan, pop = self.world.scenario.market.behaviour, self.world.scenario.plan, self.pop
+        exp_idx, sat = trip.experienced, trip.satisfied
+        bought = np.isin(exp_idx, trip.buyers, assume_unique=False)
+        pop.interest[exp_idx[bought & sat]] = np.float32(beh.repurchase_interest_satisfied)
+        pop.interest[exp_idx[~sat]] = np.float32(beh.repurchase_interest_dissatisfied)
+        u = self.rng.random(exp_idx.size)
+        p_post = (beh.ugc_post_prob_review_reward if plan.review_reward
+                  else beh.ugc_post_prob_satisfied)
+        promoters = exp_idx[sat & (u < p_post)]
+        detractors = exp_idx[~sat & (u < beh.complaint_prob_dissatisfied)]
+        if plan.review_reward and promoters.size:
+            got = self.world.coupons.claim(pop, promoters, day.index + 1)
+            day.tally.coupons_claimed += got
+            day.tally.coupons_claimed_review += got
+        self._promoters.append(promoters)
+        self._detractors.append(detractors)
+
+    def step(self, day: Day) -> None:
+        pr, de = self._promoters, self._detractors
+        day.promoters = np.concatenate(pr) if pr else np.empty(0, np.int64)
+        day.detractors = np.concatenate(de) if de else np.empty(0, np.int64)
+        day.tally.ugc_posts, day.tally.complaints = day.promoters.size, day.detractors.size
+        self._promoters, self._detractors = [], []
