@@ -58,7 +58,7 @@ from o2osim.reports.compare import (
     write_figures,
 )
 from o2osim.reports.figures_common import place_labels
-from o2osim.reports.report import funnel_stages
+from o2osim.reports.funnel import funnel_stages
 
 TINY = ("sim.population=2000", "sim.days=42")
 """A run of about a second."""

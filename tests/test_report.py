@@ -19,18 +19,11 @@ import yaml
 from o2osim.config import compose_scenario
 from o2osim.model import run_scenario
 from o2osim.replications import run_replications
-from o2osim.reports import report
-from o2osim.reports.report import (
-    Code,
-    Para,
-    advice,
-    format_setting,
-    render_html,
-    render_markdown,
-    report_blocks,
-    satisfaction_levers,
-    write_report,
-)
+from o2osim.reports import report_figures
+from o2osim.reports.advice import advice, cause_label, format_setting, satisfaction_levers
+from o2osim.reports.page import Code, Para, render_html, render_markdown
+from o2osim.reports.report import write_report
+from o2osim.reports.report_sections import report_blocks
 from o2osim.reports.scorecard import format_value
 from o2osim.results import write_run
 
@@ -191,8 +184,6 @@ def test_strings_are_escaped_for_markdown_and_html() -> None:
 
 
 def test_what_to_change_skips_levers_already_pulled() -> None:
-    from o2osim.reports.report import advice
-
     integrated = {"integration": {"unified_id_share": 0.92, "o2o_traffic_guidance": True},
                   "coupon": {"redeem_where": "both"}, "promise_level": 0.72}
     fragmented = {"integration": {"unified_id_share": 0.0, "o2o_traffic_guidance": False},
@@ -304,7 +295,7 @@ def test_satisfaction_section_counts_satisfied_customers_lost(fragmented) -> Non
     assert (f"{drivers['dissatisfied']:,} of {drivers['experiences']:,} customer experiences"
             in section)
     top = max(drivers["satisfied_lost_to_gap"], key=drivers["satisfied_lost_to_gap"].get)
-    row = _row(section, report.cause_label(top))
+    row = _row(section, cause_label(top))
     assert row[1] == f"{drivers['satisfied_lost_to_gap'][top]:,}"
     assert row[3] == f"{drivers['dissatisfied_with_gap'][top]:,}"
 
@@ -321,7 +312,7 @@ def drawn(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
         figs.append(fig)
         return path
 
-    monkeypatch.setattr(report, "save_figure", keep)
+    monkeypatch.setattr(report_figures, "save_figure", keep)
     yield figs
     for fig in figs:
         plt.close(fig)
@@ -338,7 +329,7 @@ def _legend_texts(legend: Any) -> list[str]:
 def test_coupon_funnel_is_linear_with_a_label_on_every_bar_only(drawn, tmp_path) -> None:
     k = {"coupons_offered_online": 3974, "coupons_claimed_online": 300,
          "coupons_redeemed_online": 23}
-    report.figure_coupons(k, tmp_path / "c.png")
+    report_figures.figure_coupons(k, tmp_path / "c.png")
     ax = drawn[0].axes[0]
     assert ax.get_yscale() == "linear"
     assert _texts(ax) == ["3,974", "300", "23"]  # no "0" over an empty bar
@@ -351,7 +342,7 @@ def test_funnel_legend_says_what_the_purple_split_is(drawn, tmp_path) -> None:
          "aware_wom_only": 10, "store_visitors": 30, "store_visitors_after_online": 20,
          "purchasers": 25, "purchasers_online": 15, "purchasers_offline": 14,
          "repurchasers": 3}
-    report.figure_funnel(k, tmp_path / "f.png")
+    report_figures.figure_funnel(k, tmp_path / "f.png")
     ax = drawn[0].axes[0]
     legend = " | ".join(_legend_texts(ax.get_legend()))
     assert "online and store" not in legend
@@ -364,7 +355,7 @@ def test_daily_chart_tells_aware_that_day_from_ever_aware(drawn, fragmented, tmp
     import pandas as pd
 
     daily = pd.read_csv(folder / "daily.csv")
-    report.figure_daily(daily, tmp_path / "d.png")
+    report_figures.figure_daily(daily, tmp_path / "d.png")
     fig = drawn[0]
     assert _legend_texts(fig.axes[1].get_legend()) == [
         "aware that day (forgetting lowers it)", "ever aware (the funnel's count)"]
@@ -376,7 +367,7 @@ def test_store_chart_labels_real_customers_and_the_phases(drawn, fragmented, tmp
     import pandas as pd
 
     daily, stores = pd.read_csv(folder / "daily.csv"), pd.read_csv(folder / "stores.csv")
-    report.figure_stores(stores, daily, tmp_path / "s.png", " (replication 0 of 3)")
+    report_figures.figure_stores(stores, daily, tmp_path / "s.png", " (replication 0 of 3)")
     ax, ax2 = drawn[0].axes
     legend = _legend_texts(ax.get_legend())
     assert any("real customers" in t for t in legend)
@@ -386,7 +377,7 @@ def test_store_chart_labels_real_customers_and_the_phases(drawn, fragmented, tmp
 
 
 def test_satisfaction_chart_draws_the_lost_counts(drawn, tmp_path) -> None:
-    report.figure_satisfaction(WALKOUTS, tmp_path / "s.png")
+    report_figures.figure_satisfaction(WALKOUTS, tmp_path / "s.png")
     ax = drawn[0].axes[0]
     assert ax.get_title() == "Satisfied customers lost to each cause"
     widths = [p.get_width() for p in ax.patches]

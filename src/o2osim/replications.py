@@ -31,9 +31,9 @@ from scipy.stats import beta as beta_dist
 from scipy.stats import t as student_t
 
 from o2osim.config.schema import ScenarioConfig
-from o2osim.metrics import evaluate_targets
 from o2osim.model import RunResult, run_scenario
 from o2osim.progress import ProgressBar
+from o2osim.targets import evaluate, met
 
 
 def replication_seeds(seed: int, replications: int) -> list[int]:
@@ -168,13 +168,12 @@ def combine(first: dict[str, Any], table: pd.DataFrame, sc: ScenarioConfig,
     kpi_names = [c for c in table.columns if c not in ("replication", "seed")]
     stats = {k: kpi_stats(table[k]) for k in kpi_names}
     means = {k: s["mean"] for k, s in stats.items()}
-    targets = evaluate_targets(means, sc.targets)
+    targets = evaluate(means, sc.targets)
     met_each = {}
     for name, t in sc.targets.items():
-        values = table[t.kpi]
-        met = values >= t.threshold if t.op == ">=" else values <= t.threshold
-        met_each[name] = met
-        targets[name]["probability"] = float(met.mean())
+        met_each[name] = each = pd.Series([met(t, v) for v in table[t.kpi]], index=table.index,
+                                          dtype=bool)
+        targets[name]["probability"] = float(each.mean())
         targets[name]["interval_90"] = [stats[t.kpi]["p05"], stats[t.kpi]["p95"]]
     all_met = (pd.concat(met_each, axis=1).all(axis=1) if met_each
                else pd.Series([True] * len(table)))

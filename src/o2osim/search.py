@@ -46,6 +46,7 @@ import yaml
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
+from o2osim import targets as target_rules
 from o2osim.reports.scorecard import format_value
 from o2osim.results import write_csv_atomic, write_text_atomic
 
@@ -77,13 +78,9 @@ EXPERIMENT_GROUP = "experiment"
 
 def relative_shortfall(target: Mapping[str, Any]) -> float:
     """How far a target of ``metrics.json`` is from being met, as a share of its threshold
-    (of 1 when the threshold is 0); 0 when met, 1 when its value is missing."""
-    value = target.get("value")
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return 1.0
-    threshold = float(target["threshold"])
-    gap = threshold - value if target.get("op", ">=") == ">=" else value - threshold
-    return max(0.0, float(gap)) / (abs(threshold) or 1.0)
+    (of 1 when the threshold is 0); 0 when met, 1 when its value is missing
+    (:func:`o2osim.targets.relative_shortfall`)."""
+    return target_rules.relative_shortfall(target, target.get("value"))
 
 
 def total_relative_shortfall(metrics: Mapping[str, Any]) -> float:
@@ -92,8 +89,13 @@ def total_relative_shortfall(metrics: Mapping[str, Any]) -> float:
 
 
 def feasible(metrics: Mapping[str, Any]) -> bool:
-    """True when the run met every target (judged on KPI means for replicated runs)."""
-    return bool(metrics.get("all_targets_met"))
+    """True when the run met every target (judged on KPI means for replicated runs) by
+    :func:`o2osim.targets.met`; a run that records no target is feasible only when its
+    ``all_targets_met`` says so."""
+    recorded = metrics.get("targets") or {}
+    if not recorded:
+        return bool(metrics.get("all_targets_met"))
+    return all(target_rules.met(t, t.get("value")) for t in recorded.values())
 
 
 def objective(metrics: Mapping[str, Any]) -> float:

@@ -56,8 +56,8 @@ from o2osim.reports.figures_common import (  # noqa: E402
     plain_text,
     save_figure,
 )
-from o2osim.reports.report import COLOURS as CHANNEL_COLOURS  # noqa: E402
-from o2osim.reports.report import FUNNEL_LEGEND, FunnelStage, funnel_stages  # noqa: E402
+from o2osim.reports.funnel import COLOURS as CHANNEL_COLOURS  # noqa: E402
+from o2osim.reports.funnel import FUNNEL_LEGEND, FunnelStage, funnel_stages  # noqa: E402
 from o2osim.reports.scorecard import format_value  # noqa: E402
 from o2osim.results import (  # noqa: E402
     INCOMPLETE_PREFIX,

@@ -4,7 +4,10 @@ text safe for matplotlib (:func:`plain_text`), and point labels placed so that t
 not overlap (:func:`place_labels`).
 
 The run report and the comparison both draw the report's split funnel
-(``o2osim.reports.report.funnel_stages``: with the store visit, online / offline).
+(:func:`o2osim.reports.funnel.funnel_stages`: with the store visit, online / offline).
+
+matplotlib's backend is chosen here, once: Agg (PNG files, no display). Every module
+that draws takes ``plt`` from here.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
+
+__all__ = ["FIGURE_DPI", "place_labels", "plain_text", "plt", "save_figure", "to_palette"]
 
 FIGURE_DPI = 110
 """Resolution of every PNG figure (dots per inch)."""
