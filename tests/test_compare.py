@@ -21,7 +21,16 @@ import yaml
 from matplotlib.text import Annotation, Text
 from PIL import Image
 
-from o2osim.reports.compare import (
+from o2osim.reports.compare import compare, main
+from o2osim.reports.compare_figures import (
+    draw_funnels,
+    draw_quadrants,
+    draw_spend_conversion,
+    key_text,
+    write_figures,
+)
+from o2osim.reports.compare_page import to_html
+from o2osim.reports.compare_table import (
     BEST_ROLE,
     FRONTIER_ROLE,
     FULL_LABELS,
@@ -29,36 +38,29 @@ from o2osim.reports.compare import (
     MAX_FUNNELS,
     PURCHASED,
     SATISFIED_ROLE,
-    Run,
     Target,
     cheapest_meeting_all,
-    compare,
     comparison_table,
     csv_table,
-    distinguishing,
-    draw_funnels,
-    draw_quadrants,
-    draw_spend_conversion,
     featured,
-    folder_tails,
     funnel_rows,
-    key_text,
     labelled,
-    load_run,
-    main,
     meets,
-    other_differences,
     pareto_frontier,
     scenario_funnel,
-    scenario_labels,
-    short_keys,
-    to_html,
     total_relative_shortfall,
     union_targets,
-    write_figures,
 )
 from o2osim.reports.figures_common import place_labels
 from o2osim.reports.funnel import funnel_stages
+from o2osim.reports.runs import Run, load_run
+from o2osim.reports.scenarios import (
+    distinguishing,
+    folder_tails,
+    other_differences,
+    scenario_labels,
+    short_keys,
+)
 
 TINY = ("sim.population=2000", "sim.days=42")
 """A run of about a second."""

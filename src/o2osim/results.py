@@ -9,6 +9,11 @@ files are moved into place when everything, report included, is written —
 no ``metrics.json``, only a ``.incomplete-*`` folder that the next attempt removes.
 ``metrics.json`` carries ``config_sha256`` (:mod:`o2osim.config.fingerprint`), so a
 finished run can be matched to the configuration that made it.
+
+A folder that must be new as a whole (a comparison, ``o2osim-compare``) is written into
+a hidden temporary folder next to it and renamed into place when complete
+(:func:`staged_folder`): a folder that already holds anything is never replaced. Both
+kinds of staging make their temporary folder with :func:`_stage_dir`.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -82,6 +88,15 @@ def write_run(folder: str | os.PathLike[str], result: Any) -> Path:
     return folder
 
 
+def _stage_dir(parent: Path, prefix: str, suffix: str = "") -> Path:
+    """A new temporary folder in ``parent`` (made if needed), readable like any result
+    (``mkdtemp`` makes it private)."""
+    parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(dir=parent, prefix=prefix, suffix=suffix))
+    os.chmod(stage, 0o777 & ~_UMASK)
+    return stage
+
+
 INCOMPLETE_PREFIX = ".incomplete-"
 """Name prefix of the temporary folder a run is written into (see :func:`staged_run`)."""
 
@@ -96,8 +111,7 @@ def staged_run(folder: str | os.PathLike[str]) -> Iterator[Path]:
     The temporary folder is removed in every case.
     """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(dir=folder, prefix=INCOMPLETE_PREFIX))
+    stage = _stage_dir(folder, INCOMPLETE_PREFIX)
     try:
         if (folder / ".hydra").is_dir():
             shutil.copytree(folder / ".hydra", stage / ".hydra")
@@ -111,6 +125,57 @@ def staged_run(folder: str | os.PathLike[str]) -> Iterator[Path]:
             os.replace(path, dest)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
+
+
+class FolderTaken(Exception):
+    """The folder a :func:`staged_folder` was to become already holds something."""
+
+
+@dataclass
+class StagedFolder:
+    """What :func:`staged_folder` yields: the temporary folder to write into, and (once the
+    block has ended without error) the folder it became."""
+
+    stage: Path
+    published: Path | None = None
+
+
+MAX_NUMBERED = 999
+"""The most numbered names (``name``, ``name_2``, ... ``name_999``) :func:`staged_folder`
+tries."""
+
+
+@contextmanager
+def staged_folder(target: str | os.PathLike[str], numbered: bool = False
+                  ) -> Iterator[StagedFolder]:
+    """A hidden temporary folder next to ``target`` (``.<name>.*.tmp``) to write a whole
+    new folder into; when the block ends without error it is renamed to ``target``, which
+    must not exist or be empty — or, with ``numbered``, to the first of ``target``,
+    ``target_2``, ``target_3``, ... that does not exist. The name it got is in
+    ``published``. A folder that holds anything is never replaced: :class:`FolderTaken`
+    is raised instead. The temporary folder is removed in every case.
+    """
+    target = Path(target)
+    staged = StagedFolder(_stage_dir(target.parent, f".{target.name}.", ".tmp"))
+    try:
+        yield staged
+        staged.published = _publish(staged.stage, target, numbered)
+    finally:
+        shutil.rmtree(staged.stage, ignore_errors=True)
+
+
+def _publish(stage: Path, target: Path, numbered: bool) -> Path:
+    for n in range(1, MAX_NUMBERED + 1):
+        candidate = target if n == 1 else target.with_name(f"{target.name}_{n}")
+        if numbered and candidate.exists():
+            continue
+        try:
+            os.rename(stage, candidate)  # replaces only a missing or empty folder
+            return candidate
+        except OSError:
+            if not numbered:
+                raise FolderTaken(f"{str(target)!r} already holds something") from None
+    raise FolderTaken(f"{str(target)!r}: no free folder name (tried {MAX_NUMBERED})")
 
 
 def clear_incomplete(folder: str | os.PathLike[str]) -> list[Path]:

@@ -1,0 +1,241 @@
+"""The comparison as one self-contained HTML page (``comparison.html``): the verdict,
+skipped runs, the ranked table, the figures (embedded), the funnels as numbers and every
+KPI. Every string from a config or a folder name is escaped
+(:func:`o2osim.reports.page.escape`); the page holds no script and fetches nothing."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from o2osim.reports.compare_figures import TITLES
+from o2osim.reports.compare_table import (
+    SPEND,
+    Target,
+    Verdict,
+    featured,
+    funnel_rows,
+    is_large,
+    kpi_names,
+    ranked,
+    scenario_funnel,
+    shown_phrase,
+)
+from o2osim.reports.page import escape as _e
+from o2osim.reports.page import png_data_uri
+from o2osim.reports.runs import Run, Skipped
+from o2osim.reports.scorecard import format_value
+
+CAPTIONS = {
+    "spend_vs_conversion": (
+        "Spend vs full-channel conversion. Each point is a scenario, labelled with its ID "
+        "(names in the key beside the chart); the dashed line joins the Pareto frontier (no "
+        "other scenario is cheaper and converts more); the dotted line is the conversion "
+        "target; the star is the cheapest scenario meeting every target."),
+    "satisfaction_vs_conversion": (
+        "Satisfaction vs conversion. The two target lines split the chart into quadrants, "
+        "named in their corners; the shaded top-right quadrant meets both targets."),
+    "funnels": (
+        "The run report's funnel for each scenario, on one scale: every bar is the share of "
+        "the scenario's population (simulated consumers) that got that far, split by where "
+        "it happened (online blue, offline green, both purple); the count comes first. The "
+        "purchased are also given as a share of the aware — that is the full-channel "
+        "conversion, not their share of the population. A gold frame marks the cheapest "
+        "scenario meeting every target."),
+}
+STYLE = ("body{font-family:sans-serif;max-width:80em;margin:2em auto;color:#222;padding:0 1em}"
+         "table{border-collapse:collapse;font-size:.85em}"
+         "td,th{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;"
+         "vertical-align:top}th{background:#f4f4f4}tr.best td{background:#fff4cc}"
+         ".met{color:#1b7a6e}.missed{color:#b03a2e}small{color:#666}"
+         ".scroll{overflow-x:auto}img{max-width:100%}.verdict{font-size:1.1em;"
+         "padding:.6em;background:#f4f8fc;border-left:4px solid #3b7dd8}"
+         "tr.closest td{background:#eef3fb}"
+         "code{font-size:.95em}")
+
+
+def large_scope(table: pd.DataFrame, verdict: Verdict) -> tuple[str, dict[str, str]]:
+    """What a large comparison's figures show and leave out, in words: a paragraph for
+    the top of the page, and by figure name a sentence to end its caption with."""
+    roles, funnels = featured(table, verdict), funnel_rows(table, verdict)
+    n, k = len(table), len(roles)
+    every = shown_phrase(table, roles, list(roles),
+                         "{got} of the {of} on the Pareto frontier (evenly spread by spend)")
+    charts = (f"Only the {k} scenarios that matter are labelled and listed in the key "
+              f"({every}); the other {n - k} are the small pale points."
+              + (" The gold diamond rings the closest to meeting all targets."
+                 if verdict.best is None and verdict.closest is not None else ""))
+    drawn = (f"{len(funnels)} of the {n} scenarios are drawn: "
+             f"{shown_phrase(table, roles, funnels)}, in rank order.")
+    top = (f"{n} scenarios. The charts below label only the {k} that matter ({every}) and "
+           "the funnels figure draws "
+           f"{len(funnels)} of them; the ranked table after the figures lists every "
+           "scenario (so does comparison.csv) and Funnels as numbers gives every funnel.")
+    return top, {"spend_vs_conversion": charts, "satisfaction_vs_conversion": charts,
+                 "funnels": drawn + " Every scenario's funnel is in Funnels as numbers."}
+
+
+def _interval(row: pd.Series, kpi: str) -> str:
+    lo, hi = row.get(f"{kpi}_p05"), row.get(f"{kpi}_p95")
+    if not isinstance(lo, float) or math.isnan(lo) or not isinstance(hi, float) or math.isnan(hi):
+        return ""
+    return f"<br><small>90 %: {_e(format_value(kpi, lo))} – {_e(format_value(kpi, hi))}</small>"
+
+
+def _target_cell(row: pd.Series, name: str, t: Target) -> str:
+    ok = bool(row[f"meets_{name}"])
+    mark = f"<span class='{'met' if ok else 'missed'}'>{'✓ met' if ok else '✗ missed'}</span>"
+    text = f"{_e(format_value(t.kpi, row.get(t.kpi)))} {mark}{_interval(row, t.kpi)}"
+    p = row.get(f"p_meets_{name}")
+    if isinstance(p, float) and not math.isnan(p):
+        text += f"<br><small>met in {100 * p:.0f} % of replications</small>"
+    return text
+
+
+def _mark(row_index: int, verdict: Verdict) -> tuple[str, str]:
+    """The class and the marker of a table row the verdict names (``best``: the cheapest
+    scenario meeting every target; ``closest``: when none does, the closest)."""
+    if verdict.best == row_index:
+        return "best", "★ cheapest meeting all targets"
+    if verdict.closest == row_index:
+        return "closest", "◆ closest to meeting all targets"
+    return "", ""
+
+
+def _scenario_cell(row: pd.Series) -> str:
+    """The scenario's short name, and its full overrides below when they read otherwise."""
+    cell = f"<code>{_e(row['scenario'])}</code>"
+    full = row.get("distinguishing_overrides")
+    if full and full != row["scenario"]:
+        cell += f"<br><small>overrides: <code>{_e(full)}</code></small>"
+    return cell
+
+
+def _scenario_table(table: pd.DataFrame, targets: dict[str, Target], verdict: Verdict) -> str:
+    """The ranked table: one row per scenario (``data-scenario`` its ID), the row the
+    verdict names marked; a replications column when the runs differ in it."""
+    show_reps = table["replications"].nunique() > 1
+    head = (["Rank", "ID", "Scenario", *(["Replications"] if show_reps else []),
+             "Total spend (CNY)"]
+            + [f"{t.label} ({t.rule})" for t in targets.values()]
+            + ["Targets met", "All targets", "Pareto frontier", "Run folder"])
+    lines = ["<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead>"]
+    position = {sid: i for i, sid in enumerate(table["scenario_id"])}
+    for rank, (_, row) in enumerate(ranked(table).iterrows(), start=1):
+        css, marker = _mark(position[row["scenario_id"]], verdict)
+        cells = [str(rank), _e(row["scenario_id"]),
+                 (f"<strong class='marker'>{_e(marker)}</strong><br>" if marker else "")
+                 + _scenario_cell(row), *([str(int(row["replications"]))] if show_reps else []),
+                 _e(format_value(SPEND, row[SPEND])) + _interval(row, SPEND)]
+        cells += [_target_cell(row, name, t) for name, t in targets.items()]
+        all_met = bool(row["meets_all_targets"])
+        p_all = row.get("p_meets_all_targets")
+        cells += [f"{int(row['targets_met'])} of {len(targets)}",
+                  f"<span class='{'met' if all_met else 'missed'}'>"
+                  f"{'✓ yes' if all_met else '✗ no'}</span>"
+                  + (f"<br><small>all met in {100 * p_all:.0f} % of replications</small>"
+                     if isinstance(p_all, float) and not math.isnan(p_all) else ""),
+                  "yes" if row["on_pareto_frontier"] else "no",
+                  f"<code>{_e(row['run_folder'])}</code>"]
+        attr = f" class='{css}'" if css else ""
+        lines.append(f"<tr{attr} data-scenario='{_e(row['scenario_id'])}'>"
+                     + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return ("<div class='scroll'><table id='scenario-table'>" + "\n".join(lines)
+            + "</table></div>")
+
+
+def _funnel_table(table: pd.DataFrame, runs: Sequence[Run]) -> str:
+    """The funnel of every scenario as numbers: a row per stage, a column per scenario;
+    each cell the count, its share of the population (the purchased: of the aware too)
+    and its online / offline split."""
+    funnels = [scenario_funnel(run) for run in runs]
+    stages = next((f for f in funnels if f), None)
+    if stages is None:
+        return "<p>No run records the funnel KPIs.</p>"
+    head = ["Stage", *table["scenario_id"]]
+    lines = ["<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead>"]
+    for n, stage in enumerate(stages):
+        cells = [_e(stage.stage.label)]
+        for steps in funnels:
+            if not steps:
+                cells.append("—")
+                continue
+            step = steps[n]
+            split = " · ".join(f"{_e(name)} {count:,.0f}"
+                               for name, _, count in step.stage.segments)
+            cells.append(f"{step.stage.total:,.0f}<br><small>{_e(step.shares)}</small>"
+                         f"<br><small>{split}</small>")
+        lines.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return ("<div class='scroll'><table id='funnel-table'>" + "\n".join(lines)
+            + "</table></div>")
+
+
+def _kpi_table(table: pd.DataFrame, kpi_names: Sequence[str], units: dict[str, str]) -> str:
+    head = ["KPI", "unit"] + list(table["scenario_id"])
+    lines = ["<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
+    for kpi in kpi_names:
+        unit = units.get(kpi, "share" if kpi.endswith("_rate") else "")
+        cells = [f"<code>{_e(kpi)}</code>", _e(unit)]
+        cells += [_e(format_value(kpi, row.get(kpi))) + _interval(row, kpi)
+                  for _, row in table.iterrows()]
+        lines.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
+    return "<div class='scroll'><table>" + "\n".join(lines) + "</table></div>"
+
+
+def to_html(table: pd.DataFrame, runs: Sequence[Run], skipped: Sequence[Skipped],
+            targets: dict[str, Target], verdict: Verdict, notes: Sequence[str],
+            figs: dict[str, Path]) -> str:
+    """The comparison as one self-contained HTML page (figures inlined as base64 PNG)."""
+    units: dict[str, str] = {}
+    for run in runs:
+        units.update({str(k): str(v) for k, v in (run.metrics.get("units") or {}).items()})
+    parts = [f"<h1>o2osim comparison of {len(table)} scenario"
+             f"{'s' if len(table) != 1 else ''}</h1>",
+             f"<p class='verdict' id='verdict'>{_e(verdict.statement)}</p>",
+             "<p>Total spend = media spend + coupon subsidies + the plan's integration cost "
+             "(<code>total_cost_cny</code>), CNY for the whole market. Targets are judged on "
+             "each scenario's KPI means. A scenario is named by the settings that differ "
+             "between the runs (long keys shortened to their last two parts; the number of "
+             "replications and <code>sim.workers</code> are not part of a name). Ranked by "
+             "total relative shortfall (the sum over the targets "
+             "of how far the scenario is from each, as a share of its threshold; 0 when all "
+             "are met), then by total spend.</p>"]
+    captions = dict(CAPTIONS)
+    if is_large(table):
+        top, more = large_scope(table, verdict)
+        parts.append(f"<p class='scope' id='scope'>{_e(top)}</p>")
+        captions = {name: f"{text} {more[name]}" for name, text in captions.items()}
+    parts += [f"<p><strong>Note:</strong> {_e(n)}</p>" for n in notes]
+    if skipped:
+        parts.append("<h2>Skipped</h2><ul>" + "".join(
+            f"<li><code>{_e(s.folder)}</code>: {_e(s.reason)}</li>" for s in skipped) + "</ul>")
+    figures = [f"<h2>{_e(TITLES.get(name, name))}</h2><figure><img alt='{_e(name)}' "
+               f"src='{png_data_uri(path)}'>"
+               f"<figcaption>{_e(captions.get(name, ''))}</figcaption></figure>"
+               for name, path in figs.items()]
+    ranking = ["<h2>Scenarios, ranked</h2>", _scenario_table(table, targets, verdict)]
+    # a large comparison's long table comes after the figures that sum it up
+    parts += figures + ranking if is_large(table) else ranking + figures
+    parts += ["<h2>Funnels as numbers</h2>", "<p>Simulated consumers at each stage, their "
+              "share of the population (the purchased also as a share of the aware: the "
+              "full-channel conversion) and where it happened.</p>", _funnel_table(table, runs)]
+    parts += ["<h2>Every KPI</h2>", "<p>Means; the 90 % interval of the replications under "
+              "each value of a replicated run. Definitions: docs/kpis.md.</p>",
+              _kpi_table(table, kpi_names(runs), units)]
+    if table["other_config_differences"].str.len().gt(0).any():
+        parts.append("<h2>Other configuration differences</h2><p>Settings that differ between "
+                     "the runs although no override names them (for example a preset edited "
+                     "between runs); <code>~key</code>: the run has no such setting.</p><ul>"
+                     + "".join(f"<li>{_e(r['scenario_id'])}: <code>"
+                               f"{_e(r['other_config_differences'])}</code></li>"
+                               for _, r in table.iterrows() if r["other_config_differences"])
+                     + "</ul>")
+    parts.append("<p><small>Columns and figures: docs/compare.md. Written by o2osim-compare "
+                 "from the run folders' result files.</small></p>")
+    return ("<!doctype html><html><head><meta charset='utf-8'>"
+            "<title>o2osim comparison</title>"
+            f"<style>{STYLE}</style></head><body>\n" + "\n".join(parts) + "\n</body></html>\n")
+
