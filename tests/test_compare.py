@@ -61,6 +61,7 @@ from o2osim.reports.scenarios import (
     scenario_labels,
     short_keys,
 )
+from o2osim.results import FolderTaken, staged_folder
 
 TINY = ("sim.population=2000", "sim.days=42")
 """A run of about a second."""
@@ -309,6 +310,19 @@ def test_when_none_meets_all_the_closest_is_named_with_its_shortfalls() -> None:
         "short (6 % of the threshold).")
     over = cheapest_meeting_all(_rows((9e6, 0.20, 0.90, 4)), TARGETS)
     assert "needs <= 3: 1 step over" in over.statement
+
+
+def test_a_missing_kpi_misses_its_target_by_a_relative_shortfall_of_one() -> None:
+    # o2osim.targets: missing is not met, relative shortfall 1.0 (it used to be infinite)
+    table = _rows((4e6, math.nan, 0.90, 3),   # no conversion: 1.0
+                  (3e6, 0.05, 0.80, 3))       # 10 points and 5 points short: 0.667 + 0.059
+    assert total_relative_shortfall(table.iloc[0], TARGETS) == 1.0
+    assert total_relative_shortfall({}, TARGETS) == 3.0
+    verdict = cheapest_meeting_all(table, TARGETS)
+    assert verdict.closest == 1
+    verdict = cheapest_meeting_all(_rows((4e6, math.nan, 0.80, 3)), TARGETS)
+    assert "conversion_rate n/a, needs >= 15.0 %: no value)" in verdict.statement
+    assert "Its nearest miss: Satisfaction, 5.0 percentage points short" in verdict.statement
 
 
 # --------------------------------------------------------------------------- hand-made runs
@@ -742,3 +756,34 @@ def test_a_long_frontier_is_labelled_thinned_evenly_by_spend() -> None:
     assert {b - a for a, b in zip(front, front[1:], strict=False)} == {1, 2}  # evenly
     key = key_text(table, verdict)
     assert "On the Pareto frontier, cheapest first (30 of 40, evenly spread by spend)" in key
+
+
+# ------------------------------------------------------------ staging (results.staged_folder)
+
+
+def test_a_staged_folder_never_replaces_one_that_holds_something(tmp_path: Path) -> None:
+    target = tmp_path / "comparisons" / "x"
+    with staged_folder(target) as staged:
+        (staged.stage / "a.txt").write_text("new")
+        assert not target.exists()  # nothing visible until complete
+    assert staged.published == target and (target / "a.txt").read_text() == "new"
+    with pytest.raises(FolderTaken), staged_folder(target) as again:
+        (again.stage / "a.txt").write_text("other")
+    assert (target / "a.txt").read_text() == "new"  # untouched
+    assert not again.stage.exists()
+    with staged_folder(target, numbered=True) as numbered:
+        (numbered.stage / "a.txt").write_text("third")
+    assert numbered.published == target.with_name("x_2")
+    assert sorted(p.name for p in target.parent.iterdir()) == ["x", "x_2"]  # no leftovers
+
+
+def test_a_staged_folder_fills_an_empty_one_and_leaves_nothing_on_error(tmp_path: Path) -> None:
+    target = tmp_path / "empty"
+    target.mkdir()
+    with staged_folder(target) as staged:
+        (staged.stage / "b.txt").write_text("b")
+    assert (target / "b.txt").exists()
+    with pytest.raises(RuntimeError), staged_folder(tmp_path / "never") as failed:
+        raise RuntimeError("the comparison failed")
+    assert not (tmp_path / "never").exists() and not failed.stage.exists()
+    shutil.rmtree(target)
