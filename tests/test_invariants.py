@@ -1,4 +1,5 @@
-"""Invariants that hold for every valid config (DESIGN §4), on random configs (hypothesis).
+"""Invariants that hold for every valid config (docs/architecture.md, "Invariants"), on
+random configs (hypothesis).
 
 A random market preset x plan preset, a small population, 7-112 days, a seed and random
 values of a handful of plan levers; every example is validated first, so only valid

@@ -1,4 +1,4 @@
-"""One store's day, minute by minute, in simpy (DESIGN §2 "In-store operations").
+"""One store's day, minute by minute, in simpy (docs/model.md, "A day, in order", step 7).
 
 A visit passes through the store's stations in order (apparel: fitting room, cashier;
 hotpot: table, cashier; services: service chair, front desk). A station has units

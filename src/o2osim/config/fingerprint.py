@@ -1,7 +1,7 @@
 """A scenario's fingerprint: which results belong to which configuration.
 
 Two runs with the same fingerprint give identical results (same config, same seed,
-DESIGN "determinism"), so a sweep re-run into its own folder can skip a job whose
+docs/architecture.md, "Random streams"), so a sweep re-run into its folder can skip a job whose
 ``metrics.json`` carries the fingerprint of the job it is about to run
 (:mod:`o2osim.cli`). Settings that cannot change results are left out: ``sim.workers``
 (replications are identical whatever the number of processes, tests/test_replications.py).

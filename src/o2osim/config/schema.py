@@ -23,7 +23,8 @@ SEGMENTS = ("new", "active", "dormant")
 """Consumer lifecycle segments (seed 004: 新用户 / 活跃用户 / 沉睡用户)."""
 
 AFFINITIES = ("online_heavy", "offline_heavy", "omni")
-"""Channel affinity of a consumer (DESIGN §2: online-heavy / offline-heavy / omni)."""
+"""Channel affinity of a consumer: online-heavy / offline-heavy / omni (docs/parameters.md,
+"Population")."""
 
 CHANNEL_KINDS = ("online", "offline")
 REQUIRES = ("none", "online_account", "store_member", "unified_id")
@@ -43,7 +44,7 @@ def _three(a: float, b: float, c: float) -> Any:
 
 @dataclass
 class PopulationSpec:
-    """Who lives in the market (DESIGN §2 "Population")."""
+    """Who lives in the market (docs/parameters.md, "Population")."""
 
     market_size: int = 1_000_000
     """Real consumers represented; each simulated consumer stands for
@@ -65,14 +66,16 @@ class PopulationSpec:
     store_member_share: float = 0.15
     """Share holding a store (POS) membership at the start."""
     network_degree: int = 8
-    """Contacts each consumer reaches when talking or posting (social network, DESIGN §2)."""
+    """Contacts each consumer reaches when talking or posting (social network: docs/model.md,
+    "A day, in order", step 4)."""
     network_locality_share: float = 0.6
     """Share of a consumer's contacts living in the same store catchment."""
 
 
 @dataclass
 class ChannelSpec:
-    """A media channel as the market offers it: cost and response (DESIGN §2 "Channels").
+    """A media channel as the market offers it: cost and response (docs/model.md, "A day, in
+    order", step 2).
 
     Reach follows the marketing-mix forms of Robyn / Meridian / PyMC-Marketing:
     geometric adstock of impressions, then Hill saturation.
@@ -165,7 +168,8 @@ class OperationsSpec:
 
 @dataclass
 class StoreSpec:
-    """The market's stores and what a purchase is worth (DESIGN §2 "Store visit and purchase")."""
+    """The market's stores and what a purchase is worth (docs/model.md, "A day, in order",
+    steps 7-9)."""
 
     count: int = 20
     basket_mean_cny: float = 420.0
@@ -189,7 +193,8 @@ class StoreSpec:
 
 @dataclass
 class BehaviourSpec:
-    """How consumers decide (DESIGN §2: awareness, visit, purchase, repurchase)."""
+    """How consumers decide: awareness, visit, purchase, repurchase (docs/model.md, "A day, in
+    order")."""
 
     awareness_forget_per_day: float = 0.01
     """Daily chance that an aware consumer not reached again forgets the campaign."""
@@ -309,7 +314,8 @@ class ChannelPlan:
 
 @dataclass
 class CouponRule:
-    """A coupon (DESIGN §2 "Coupons"): 满x减y or a percentage, where claimed and redeemed."""
+    """A coupon (docs/model.md, "A day, in order", step 5): 满x减y or a percentage, where
+    claimed and redeemed."""
 
     kind: str = "threshold"
     """threshold (满x减y: value_cny off a basket of at least threshold_cny) | percent."""
