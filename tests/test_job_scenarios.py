@@ -7,14 +7,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hydra.core.config_loader import ConfigLoader
 from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import OmegaConf
 
 from conftest import market_presets
 from o2osim import cli
 from o2osim.config import ConfigError, register_schemas, to_scenario
 from o2osim.config.fingerprint import scenario_sha256
-from o2osim.config.jobs import JobScenarios, scenario_part
+from o2osim.config.jobs import Compose, JobScenarios, scenario_part
 
 JOBS = [
     [],
@@ -25,21 +26,19 @@ JOBS = [
      "sim.seed=4", "sim.population=5000"],
     ["plan.operations.store_staff_multipliers=[1.0,0.5]", "plan.promo_weeks=[5,6]"],
     ["hydra.sweep.dir=/tmp/x", "plan.integration.calendar_lag_weeks=2"],
+    ["++plan.coupon.value_cny=40", "++sim.seed=9"],  # force-add of existing keys
 ]
 
 
 @pytest.fixture
-def session() -> Iterator[tuple[cli.Hydra, cli.Compose]]:
+def session() -> Iterator[tuple[ConfigLoader, Compose]]:
     register_schemas()
-    with cli._hydra_session(None, None) as h:
-        def compose(lines: list[str], mode: RunMode) -> DictConfig:
-            return h.compose_config(cli.CONFIG_NAME, lines, run_mode=mode, from_shell=True,
-                                    with_log_configuration=False)
-        yield h, compose
+    with cli._hydra_session(None, None) as loader:
+        yield loader, cli.composing(cli.CONFIG_NAME)
 
 
 def test_jobs_compose_to_the_scenarios_of_a_full_composition(
-        session: tuple[cli.Hydra, cli.Compose]) -> None:
+        session: tuple[ConfigLoader, Compose]) -> None:
     h, compose = session
     scenarios = JobScenarios(h, compose)
     for job in JOBS:
@@ -51,7 +50,7 @@ def test_jobs_compose_to_the_scenarios_of_a_full_composition(
 
 
 def test_a_bad_value_fails_as_in_a_full_composition(
-        session: tuple[cli.Hydra, cli.Compose]) -> None:
+        session: tuple[ConfigLoader, Compose]) -> None:
     h, compose = session
     scenarios = JobScenarios(h, compose)
     for job in (["plan.coupon.value_cny=abc"], ["plan.coupon.valeu_cny=3"],
@@ -65,7 +64,7 @@ def test_a_bad_value_fails_as_in_a_full_composition(
 
 
 def test_typed_sections_convert_as_the_schema_merge_does(
-        session: tuple[cli.Hydra, cli.Compose]) -> None:
+        session: tuple[ConfigLoader, Compose]) -> None:
     """to_scenario's section-by-section path gives what merging into the schema gives."""
     _, compose = session
     from o2osim.config.schema import ScenarioConfig

@@ -13,9 +13,12 @@ scorecard.
 Before Hydra gets the command line (Hydra creates the run folder before it calls the
 task), :func:`preflight` composes every job the command would run (once per choice of presets,
 then each job's values: :mod:`o2osim.config.jobs`), converts and validates it, and picks
-the output folder. Bad input therefore stops before any work:
-one line on stderr naming the field, the value and what is allowed, exit code 2,
-no folder created. Results already on disk are never overwritten: an explicit
+the output folder. It uses Hydra's public API (``compose``, the override parser) except
+where Hydra has none (its command-line parser, the session of ``@hydra.main`` with
+``--config-dir``, composing a multirun): those calls are in
+:mod:`o2osim.config.private_apis`. Bad input therefore
+stops before any work: one line on stderr naming the field, the value and what is allowed,
+exit code 2, no folder created. Results already on disk are never overwritten: an explicit
 ``hydra.run.dir`` that holds a run is refused, and a default (timestamped) folder that
 exists gets a fresh name (``_2``, ``_3``, ...). A sweep re-run into its own
 ``hydra.sweep.dir`` resumes: finished jobs of the same configuration (same
@@ -39,9 +42,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import hydra
-from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
-from hydra._internal.hydra import Hydra
-from hydra._internal.utils import create_automatic_config_search_path, get_args_parser
+from hydra.core.config_loader import ConfigLoader
 from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -59,7 +60,13 @@ from omegaconf.errors import (
 
 from o2osim.config import CONF_DIR, ConfigError, register_schemas, to_scenario, validate_scenario
 from o2osim.config.fingerprint import scenario_sha256
-from o2osim.config.jobs import Compose, JobScenarios
+from o2osim.config.jobs import Compose, JobScenarios, sweep_jobs
+from o2osim.config.private_apis import (
+    compose_multirun,
+    configured_mode,
+    hydra_args_parser,
+    start_hydra,
+)
 from o2osim.config.validate import (
     describe_type,
     did_you_mean,
@@ -170,32 +177,33 @@ def _job_workers(requested: int) -> int:
 def preflight(argv: list[str]) -> list[str]:
     """Check the command line ``argv`` as Hydra would run it; return the argv to hand to
     Hydra (with the output folder fixed), or raise :class:`ConfigError`."""
-    parser = get_args_parser()
+    parser = hydra_args_parser()
     parser.error = _argparse_error  # type: ignore[method-assign]
     args = parser.parse_args(argv)
     if any(getattr(args, name) for name in PASS_THROUGH) or (args.run and args.multirun):
         return argv
     config_name = args.config_name or CONFIG_NAME
-    with _hydra_session(args.config_path, args.config_dir) as h:
-        overrides = _parse(h, args.overrides)
-        explain = _Explainer(h, config_name, overrides)
+    with _hydra_session(args.config_path, args.config_dir) as loader:
+        overrides = _parse(loader, args.overrides)
+        explain = _Explainer(loader, config_name, overrides)
+        composer = composing(config_name)
 
         def compose(lines: list[str], mode: RunMode) -> DictConfig:
             try:
-                return h.compose_config(config_name, lines, run_mode=mode, from_shell=True,
-                                        with_log_configuration=False)
+                return composer(lines, mode)
             except COMPOSITION_ERRORS as exc:
                 raise explain(exc) from exc
 
-        multirun = args.multirun or h.get_mode(config_name, args.overrides) == RunMode.MULTIRUN
+        multirun = (args.multirun
+                    or configured_mode(config_name, args.overrides) == RunMode.MULTIRUN)
         if multirun:
             master = compose(list(args.overrides), RunMode.MULTIRUN)
-            jobs = _jobs(h, master, overrides)
+            jobs = _jobs(loader, master, overrides)
         else:
             jobs = [_single_job(overrides)]
         seen: set[tuple[str, ...]] = set()
         planned: list[tuple[int, list[str], str]] = []  # job number, overrides, fingerprint
-        scenarios = JobScenarios(h, compose)
+        scenarios = JobScenarios(loader, compose)
         for num, job in enumerate(jobs):
             if tuple(job) in seen:
                 continue
@@ -231,27 +239,38 @@ def _argparse_error(message: str) -> typing.NoReturn:
 
 
 @contextmanager
-def _hydra_session(config_path: str | None, config_dir: str | None) -> Iterator[Hydra]:
-    """A Hydra instance set up as ``@hydra.main`` sets up ``_app`` (search path, job name)."""
-    search_path = create_automatic_config_search_path(
-        __file__, None, config_path if config_path is not None else str(CONF_DIR))
-    if config_dir is not None:
-        from hydra.core.config_search_path import SearchPathQuery
-
-        if not os.path.isdir(config_dir):
-            raise ConfigError("--config-dir", repr(config_dir), "must be an existing folder")
-        search_path.prepend(provider="command-line", path=f"file://{os.path.abspath(config_dir)}",
-                            anchor=SearchPathQuery(provider="schema"))
+def _hydra_session(config_path: str | None, config_dir: str | None) -> Iterator[ConfigLoader]:
+    """A Hydra session set up as ``@hydra.main`` sets up ``_app`` (search path, job name);
+    yields its config loader. ``config_path`` (``--config-path``) is relative to this file,
+    as for ``@hydra.main``; ``config_dir`` (``--config-dir``) is searched after it, before
+    the schemas, as Hydra does."""
+    primary = config_path if config_path is not None else str(CONF_DIR)
+    if not primary.startswith("pkg://"):
+        primary = os.path.normpath(os.path.join(os.path.dirname(os.path.realpath(__file__)),
+                                                primary))
+    if config_dir is not None and not os.path.isdir(config_dir):
+        raise ConfigError("--config-dir", repr(config_dir), "must be an existing folder")
     GlobalHydra.instance().clear()
     try:
-        yield Hydra.create_main_hydra2(task_name=TASK_NAME, config_search_path=search_path)
+        yield start_hydra(primary, config_dir, TASK_NAME)
     finally:
         GlobalHydra.instance().clear()
         HydraConfig.instance().cfg = None  # type: ignore[assignment]
 
 
-def _parse(h: Hydra, lines: list[str]) -> list[Override]:
-    parser = OverridesParser.create(config_loader=h.config_loader)
+def composing(config_name: str) -> Compose:
+    """Compose ``config_name`` with override lines in the current Hydra session, in RUN
+    mode (one job: public ``hydra.compose``) or MULTIRUN mode (a sweep's master config)."""
+    def compose(lines: list[str], mode: RunMode) -> DictConfig:
+        if mode == RunMode.MULTIRUN:
+            return compose_multirun(config_name, lines)
+        return hydra.compose(config_name, lines, return_hydra_config=True)
+
+    return compose
+
+
+def _parse(loader: ConfigLoader, lines: list[str]) -> list[Override]:
+    parser = OverridesParser.create(config_loader=loader)
     try:
         return parser.parse_overrides(lines)
     except OverrideParseException:
@@ -279,7 +298,8 @@ def _single_job(overrides: list[Override]) -> list[str]:
     return [o.input_line for o in overrides]
 
 
-def _jobs(h: Hydra, master: DictConfig, overrides: list[Override]) -> list[list[str]]:
+def _jobs(loader: ConfigLoader, master: DictConfig, overrides: list[Override]
+          ) -> list[list[str]]:
     """The jobs of a multirun, in the order and form Hydra's basic sweeper makes them."""
     hydra_lines = [o.input_line for o in overrides if o.is_hydra_override()]
     task = [o for o in overrides if not o.is_hydra_override()]
@@ -287,14 +307,14 @@ def _jobs(h: Hydra, master: DictConfig, overrides: list[Override]) -> list[list[
     if not str(sweeper.get("_target_", "")).endswith("BasicSweeper"):
         return [hydra_lines + [o.input_line for o in task if not o.is_sweep_override()]]
     params = [f"{k}={v}" for k, v in (sweeper.get("params") or {}).items()]
-    parsed = _parse(h, params) + task
+    parsed = _parse(loader, params) + task
     try:
-        batches = BasicSweeper.split_arguments(parsed, None)
+        jobs = sweep_jobs(parsed)
     except Exception as exc:
         raise ConfigError("-m", " ".join(o.input_line for o in task),
                           f"{str(exc).splitlines()[0]} (use a list a,b,c or range(a,b))"
                           ) from exc
-    return [hydra_lines + job for job in batches[0]]
+    return [hydra_lines + job for job in jobs]
 
 
 def _output_folder(key: str, resolved: str, explicit: bool, sweep: bool) -> str:
@@ -371,8 +391,9 @@ def _quote(value: str) -> str:
 class _Explainer:
     """Turn a Hydra / OmegaConf composition error into a one-line :class:`ConfigError`."""
 
-    def __init__(self, h: Hydra, config_name: str, overrides: list[Override]) -> None:
-        self.h = h
+    def __init__(self, loader: ConfigLoader, config_name: str, overrides: list[Override]
+                 ) -> None:
+        self.loader = loader
         self.config_name = config_name
         self.overrides = overrides
 
@@ -408,8 +429,8 @@ class _Explainer:
         group, _, name = missing.rpartition("/")
         if not group:
             return ConfigError("--config-name", repr(name), "no such config file")
-        options = exc.options or self.h.config_loader.get_group_options(group)
-        presets = [o for o in options if not o.endswith("_schema")]
+        options = exc.options or self.loader.get_group_options(group)
+        presets = [o for o in options if not o.endswith("_schema") and not o.startswith("_")]
         return ConfigError(group, f"{name!r} is not a preset",
                            f"allowed: {', '.join(presets)}{did_you_mean(name, presets)}")
 
@@ -440,11 +461,11 @@ class _Explainer:
 
     def _keys_under(self, parent: str) -> list[str]:
         """Keys of ``parent`` in the config composed from the chosen presets alone."""
-        groups = [o.input_line for o in self.overrides
-                  if self.h.config_loader.repository.group_exists(o.key_or_group)]
+        known = set(self.loader.list_groups(""))
+        groups = [o.input_line for o in self.overrides if o.key_or_group in known
+                  or "/" in o.key_or_group]  # a preset (group/subgroup=choice)
         try:
-            base = self.h.compose_config(self.config_name, groups, run_mode=RunMode.RUN,
-                                         with_log_configuration=False)
+            base = composing(self.config_name)(groups, RunMode.RUN)
         except COMPOSITION_ERRORS:
             base = None
         node = base if not parent else OmegaConf.select(base, parent) if base else None

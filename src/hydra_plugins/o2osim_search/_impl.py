@@ -2,6 +2,8 @@
 
 Built on ``hydra_optuna_sweeper._impl.OptunaSweeperImpl`` of hydra-optuna-sweeper 1.3.0
 (pinned: the hooks used here, and Optuna 2.10's sampler internals, are version-specific).
+Those private uses go through :mod:`o2osim.config.private_apis`, whose test names the
+symbol a new version breaks; everything else here is Optuna's public API.
 """
 
 from __future__ import annotations
@@ -16,20 +18,22 @@ from typing import Any
 
 import numpy as np
 import optuna
-from hydra_plugins.hydra_optuna_sweeper._impl import (
-    OptunaSweeperImpl,
-    create_params_from_overrides,
-)
 from omegaconf import OmegaConf
 from optuna.distributions import (
     BaseDistribution,
     CategoricalDistribution,
+    DiscreteUniformDistribution,
     IntLogUniformDistribution,
     IntUniformDistribution,
 )
 from optuna.trial import Trial, TrialState
 
+from o2osim.config.private_apis import optuna_sweeper_module, reseed_sampler
 from o2osim.search import JOB_ATTR
+
+_plugin = optuna_sweeper_module()  # hydra-optuna-sweeper's OptunaSweeperImpl, extended here
+OptunaSweeperImpl = _plugin.OptunaSweeperImpl
+create_params_from_overrides = _plugin.create_params_from_overrides
 
 log = logging.getLogger(__name__)
 
@@ -138,18 +142,13 @@ class SearchSweeperImpl(OptunaSweeperImpl):
     def _reseed(self, number: int) -> None:
         """Random draws for trial ``number`` from ``(seed, number)`` alone, not from the
         draws of earlier trials in this process (which a resumed search did not make).
-        Touches the private generators of Optuna 2.10's TPE and random samplers."""
+        Seeds the private generators of Optuna 2.10's TPE and random samplers."""
         assert self.config is not None
         seed = self.config.hydra.sweeper.sampler.get("seed")
         if seed is None:
             return
         states = np.random.SeedSequence([int(seed), int(number)]).generate_state(2)
-        sampler = self.sampler
-        if isinstance(sampler, optuna.samplers.TPESampler):
-            sampler._rng.seed(int(states[0]))
-            sampler._random_sampler._rng.seed(int(states[1]))
-        elif isinstance(sampler, optuna.samplers.RandomSampler):
-            sampler._rng.seed(int(states[0]))
+        reseed_sampler(self.sampler, (int(states[0]), int(states[1])))
 
 
 def _as_distribution_value(dist: BaseDistribution, value: Any) -> Any:
@@ -165,4 +164,21 @@ def _as_distribution_value(dist: BaseDistribution, value: Any) -> Any:
         value = int(value)
     else:
         value = float(value)
-    return value if dist._contains(dist.to_internal_repr(value)) else None
+    return value if _in_range(dist, value) else None
+
+
+def _in_range(dist: BaseDistribution, value: float) -> bool:
+    """``value`` lies in a numeric distribution: within ``[low, high]`` and, for a stepped
+    one, on its grid (as Optuna 2.10 checks it; from the distributions' public fields)."""
+    internal = dist.to_internal_repr(value)
+    low, high = dist.low, dist.high  # type: ignore[attr-defined]
+    if not low <= internal <= high:
+        return False
+    if isinstance(dist, DiscreteUniformDistribution):
+        k = (internal - low) / dist.q
+        return abs(k - round(k)) < 1.0e-8
+    if isinstance(dist, IntUniformDistribution):
+        return (internal - low) % dist.step == 0
+    if isinstance(dist, IntLogUniformDistribution):  # step is 1 (Optuna deprecates others)
+        return float(internal).is_integer()
+    return True
