@@ -26,9 +26,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas only where a table is written: readers of results do without
+    import pandas as pd
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -81,6 +82,8 @@ def write_run(folder: str | os.PathLike[str], result: Any) -> Path:
     """
     folder = Path(folder)
     write_csv_atomic(folder / "daily.csv", result.daily)
+    import pandas as pd
+
     stores = getattr(result, "stores", None)
     if isinstance(stores, pd.DataFrame):
         write_csv_atomic(folder / "stores.csv", stores)

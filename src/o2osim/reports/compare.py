@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import shutil
 import sys
 import textwrap
@@ -58,7 +57,7 @@ from o2osim.reports.compare_table import (
     union_targets,
 )
 from o2osim.reports.runs import CompareError, Run, Skipped, collect
-from o2osim.reports.scorecard import format_value
+from o2osim.reports.scorecard import format_value, wrap
 from o2osim.results import FolderTaken, staged_folder, write_csv_atomic, write_text_atomic
 
 PROG = "o2osim-compare"
@@ -72,19 +71,7 @@ DEFAULT_ROOT = Path("results") / "comparisons"
 def wrap_label(text: str, width: int) -> list[str]:
     """Lines of at most ``width`` characters, broken after spaces and dots (dotted keys
     stay readable); a piece longer than a line is cut."""
-    lines: list[str] = []
-    line = ""
-    for piece in re.findall(r"[^ .]*[ .]*", text):
-        if line and len((line + piece).rstrip()) > width:
-            lines.append(line.rstrip())
-            line = ""
-        line += piece
-        while len(line.rstrip()) > width:
-            lines.append(line[:width])
-            line = line[width:]
-    if line.strip() or not lines:
-        lines.append(line.rstrip())
-    return lines
+    return wrap(text, width, after=" .")
 
 
 def summary(table: pd.DataFrame, targets: dict[str, Target], verdict: Verdict,

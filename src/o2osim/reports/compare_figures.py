@@ -34,7 +34,7 @@ from o2osim.reports.compare_table import (
     scenario_funnel,
     shown_phrase,
 )
-from o2osim.reports.figures_common import place_labels, plain_text, plt, save_figure
+from o2osim.reports.figures_common import place_labels, plain_text, save_figure, subplots
 from o2osim.reports.funnel import COLOURS as CHANNEL_COLOURS
 from o2osim.reports.funnel import FUNNEL_LEGEND
 from o2osim.reports.runs import Run
@@ -206,7 +206,7 @@ def draw_spend_conversion(table: pd.DataFrame, targets: dict[str, Target], verdi
                           ) -> tuple[Any, list[Any]]:
     """Total spend vs full-channel conversion, the Pareto frontier and the target line(s):
     the figure, laid out, and its artists outside the axes."""
-    fig, ax = plt.subplots(figsize=(8, 5))
+    fig, ax = subplots(figsize=(8, 5))
     xs, ys = table[SPEND] / 1e6, table[CONVERSION] * 100
     _scatter(ax, table, xs, ys, (_error(table, SPEND, 1e-6), _error(table, CONVERSION, 100)),
              verdict)
@@ -232,7 +232,7 @@ def draw_quadrants(table: pd.DataFrame, targets: dict[str, Target], verdict: Ver
                    ) -> tuple[Any, list[Any]]:
     """Satisfaction vs conversion, split into quadrants by the two targets: the figure,
     laid out, and its artists outside the axes."""
-    fig, ax = plt.subplots(figsize=(8, 5.5))
+    fig, ax = subplots(figsize=(8, 5.5))
     xs, ys = table[CONVERSION] * 100, table[SATISFACTION] * 100
     _scatter(ax, table, xs, ys, (_error(table, CONVERSION, 100),
                                  _error(table, SATISFACTION, 100)), verdict)
@@ -347,7 +347,7 @@ def draw_funnels(table: pd.DataFrame, runs: Sequence[Run], verdict: Verdict
     n = len(shown)
     cols = 2 if n == 4 else min(n, 3)
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 2.6 * rows + 0.9),
+    fig, axes = subplots(rows, cols, figsize=(4.6 * cols, 2.6 * rows + 0.9),
                              squeeze=False, sharex=True)
     funnels = [scenario_funnel(runs[i]) for i in shown]
     top = max((s.of_population for f in funnels if f for s in f), default=100.0) or 100.0

@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter
 
 from o2osim.reports.advice import cause_short
-from o2osim.reports.figures_common import plain_text, plt, save_figure
+from o2osim.reports.figures_common import plain_text, save_figure, subplots
 from o2osim.reports.formats import count as _n
 from o2osim.reports.formats import value_of as _get
 from o2osim.reports.funnel import COLOURS, FUNNEL_LEGEND, funnel_stages
@@ -51,7 +51,7 @@ def figure_funnel(k: Mapping[str, Any], path: Path) -> Path:
     """The split funnel (:func:`o2osim.reports.funnel.funnel_stages`) in simulated
     consumers, a legend saying what each colour is stage by stage."""
     stages = funnel_stages(k)
-    fig, ax = plt.subplots(figsize=(8, 3.8))
+    fig, ax = subplots(figsize=(8, 3.8))
     top = max((s.total for s in stages), default=0.0) or 1.0
     for y, stage in enumerate(stages[::-1]):
         left = 0.0
@@ -78,7 +78,7 @@ def _patches(names: dict[str, str]) -> list[Any]:
 
 def figure_daily(daily: Columns, path: Path, note: str = "") -> Path:
     """Media spend, the aware (that day and ever) and orders per day, with the phases."""
-    fig, axes = plt.subplots(3, 1, figsize=(8, 7.4), sharex=True)
+    fig, axes = subplots(3, 1, figsize=(8, 7.4), sharex=True)
     phases: list[Any] = []
     for ax in axes:
         phases = _shade_phases(ax, daily)
@@ -109,7 +109,7 @@ def figure_channels(channels: Mapping[str, Mapping[str, Any]], path: Path) -> Pa
     names = list(channels)
     spend = [float(channels[c].get("spend_cny", 0.0)) / 1e6 for c in names]
     revenue = [float(channels[c].get("attributed_revenue_cny", 0.0)) / 1e6 for c in names]
-    fig, ax = plt.subplots(figsize=(8, 3.8))
+    fig, ax = subplots(figsize=(8, 3.8))
     x = range(len(names))
     ax.bar([i - 0.2 for i in x], spend, width=0.4, label="spend", color=COLOURS["spend"])
     ax.bar([i + 0.2 for i in x], revenue, width=0.4,
@@ -144,7 +144,7 @@ def figure_coupons(k: Mapping[str, Any], path: Path) -> Path:
          [0.0, _get(k, "coupons_claimed_review"), 0.0]),
     ]
     shown = [s for s in series if any(v > 0 for v in s[2])]
-    fig, ax = plt.subplots(figsize=(8, 3.8))
+    fig, ax = subplots(figsize=(8, 3.8))
     width = 0.8 / max(len(shown), 1)
     top = max((v for _, _, vs in shown for v in vs), default=0.0) or 1.0
     for j, (_, colour, values) in enumerate(shown):
@@ -174,7 +174,7 @@ def figure_satisfaction(drivers: Mapping[str, Any], path: Path, note: str = "") 
     values = lost if lost is not None else co
     items = sorted(((c, float(v)) for c, v in values.items()
                     if float(v) > 0 or float(co.get(c, 0)) > 0), key=lambda kv: (kv[1], kv[0]))
-    fig, ax = plt.subplots(figsize=(8, 1.3 + 0.36 * max(len(items), 1)))
+    fig, ax = subplots(figsize=(8, 1.3 + 0.36 * max(len(items), 1)))
     labels = [plain_text(cause_short(c)) for c, _ in items]
     ax.barh(labels, [v for _, v in items], color="#c0392b")
     top = max((v for _, v in items), default=0.0) or 1.0
@@ -217,7 +217,7 @@ def figure_stores(stores: Columns, daily: Columns, path: Path,
     real customers (each simulated visitor brings ``scale`` real ones, model.py), so the
     walk-outs axis is in real customers, labelled so."""
     days, walkouts, worst = per_day(stores)
-    fig, ax = plt.subplots(figsize=(8, 3.6))
+    fig, ax = subplots(figsize=(8, 3.6))
     ax2 = ax.twinx()
     phases = _shade_phases(ax2, daily)  # behind the bars; the wait line is drawn above both
     bars = ax2.bar(days, walkouts, color="#c0392b",

@@ -37,11 +37,14 @@ def format_value(kpi: str, value: Any) -> str:
     return f"{value:.3g}"
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    """Break after spaces and underscores (KPI names), hard-break what is still too long."""
+def wrap(text: str, width: int, after: str = " _") -> list[str]:
+    """Lines of at most ``width`` characters, broken after the characters of ``after``
+    (spaces and underscores: KPI names; the comparison's dotted keys: spaces and dots);
+    a piece still too long is hard-broken."""
     lines: list[str] = []
     line = ""
-    for piece in re.findall(r"[^ _]*[ _]*", text):
+    breaks = re.escape(after)
+    for piece in re.findall(f"[^{breaks}]*[{breaks}]*", text):
         if line and len((line + piece).rstrip()) > width:
             lines.append(line.rstrip())
             line = ""
@@ -127,7 +130,7 @@ def format_scorecard(metrics: dict[str, Any], width: int = 80) -> str:
     widths = _column_widths(rows, (0, 1), width)
     out = [header, ""]
     for i, row in enumerate(rows):
-        cells = [_wrap(cell, w) for cell, w in zip(row, widths, strict=True)]
+        cells = [wrap(cell, w) for cell, w in zip(row, widths, strict=True)]
         for n in range(max(len(c) for c in cells)):
             parts = [(c[n] if n < len(c) else "").ljust(w) for c, w in zip(cells, widths,
                                                                           strict=True)]
