@@ -19,13 +19,13 @@ import numpy as np
 import pytest
 
 from o2osim.components import shopping as journey
-from o2osim.config import compose_scenario
-from o2osim.config.schema import ExperienceSpec
 from o2osim.components.base import STORE
 from o2osim.components.shopping import OVER_PROMISE, satisfied_lost_to_causes
-from o2osim.tally import CauseCounts, DayTally
+from o2osim.config import compose_scenario
+from o2osim.config.schema import ExperienceSpec
 from o2osim.model import run_scenario
 from o2osim.satisfaction import satisfied
+from o2osim.tally import CauseCounts, DayTally
 
 PENALTY_OF = {
     "long_wait": "penalty_wait_per_hour",

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from o2osim.components import store_visits as model_module
 from conftest import SMALL, RunO2osim
+from o2osim.components import store_visits as model_module
 from o2osim.config import compose_scenario
 from o2osim.model import RunResult, run_scenario
 from o2osim.stores import STORE_COLUMNS

@@ -31,7 +31,6 @@ place when complete (:func:`o2osim.results.staged_run`).
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import re
 import shutil
@@ -78,6 +77,7 @@ from o2osim.reports import format_scorecard
 from o2osim.results import (
     clear_incomplete,
     folders_with_results,
+    read_metrics,
     run_folder_has_results,
     staged_run,
     stored_fingerprint,
@@ -126,7 +126,7 @@ def _app(cfg: DictConfig) -> float:
         if stored_fingerprint(folder) != fingerprint:  # preflight refuses this for sweeps
             raise RuntimeError(f"{_shown_path(folder)} holds results of another configuration;"
                                " nothing was run or overwritten")
-        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        metrics = read_metrics(folder)
         print(format_scorecard(metrics, width=width))
         print(f"results: {_shown_path(folder)} (already complete for this configuration: "
               "skipped)")

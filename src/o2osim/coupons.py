@@ -13,6 +13,7 @@ import numpy as np
 from o2osim.config.schema import BehaviourSpec, CouponRule, PlanConfig
 from o2osim.population import Population
 from o2osim.response import price_response
+from o2osim.rng import day_stream
 
 
 def steps_to_redeem_in_store(plan: PlanConfig) -> int:
@@ -69,15 +70,19 @@ class CouponBook:
     A consumer offered the coupon claims it with a chance rising in price sensitivity and
     in the coupon's relative value (``coupon_claim_prob x (1 - 1 / price response)``;
     Blattberg et al. 1995), within the per-person limit and the cap, first come first
-    served.
+    served. The stream restarts each day (:meth:`begin_day`; :mod:`o2osim.rng`).
     """
 
-    def __init__(self, plan: PlanConfig, beh: BehaviourSpec, scale: float,
-                 rng: np.random.Generator) -> None:
+    def __init__(self, plan: PlanConfig, beh: BehaviourSpec, scale: float, seed: int) -> None:
         self.rule = plan.coupon
         self.beh = beh
         self.cap_left = plan.coupon.quantity_cap / scale
-        self.rng = rng
+        self.seed = seed
+        self.rng = day_stream(seed, "coupon", 0)
+
+    def begin_day(self, day: int) -> None:
+        """Today's claims draw from the coupon stream of ``day``."""
+        self.rng = day_stream(self.seed, "coupon", day)
 
     def claim_at(self, pop: Population, offered: np.ndarray, day: int) -> np.ndarray:
         """Claims among ``offered`` (valid from ``day``); returns the positions in

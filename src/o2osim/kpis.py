@@ -210,13 +210,18 @@ KPIS: tuple[KPI, ...] = (
         lambda r: float(r.totals.coupons_claimed_online)),
     KPI("coupons_claimed_offline", SIM_COUPONS, "claimed from an offline offer",
         lambda r: float(r.totals.coupons_claimed - r.totals.coupons_claimed_online
-                        - r.totals.coupons_claimed_review)),
+                        - r.totals.coupons_claimed_review - r.totals.coupons_claimed_referral)),
     KPI("coupons_claimed_review", SIM_COUPONS, "earned by a review",
         lambda r: float(r.totals.coupons_claimed_review)),
     KPI("coupons_redeemed_online", SIM_COUPONS, "redeemed online",
         lambda r: float(r.totals.coupons_redeemed_online)),
     KPI("coupons_redeemed_offline", SIM_COUPONS, "redeemed in a store",
         lambda r: float(r.totals.coupons_redeemed_store)),
+    # new rules' KPIs go last, so that metrics.json keeps its order
+    KPI("referral_rate", SHARE, "contacts newly referred / satisfied experiences",
+        lambda r: ratio(r.totals.referrals, r.totals.satisfied),
+        levers=(on("referral_reward", "reward satisfied customers who refer a friend with "
+                   "the coupon"),)),
 )
 """Every KPI, in the order of ``metrics.json``."""
 

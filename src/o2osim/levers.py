@@ -45,3 +45,29 @@ class Lever:
 def on(setting: str, advice: str) -> Lever:
     """A switch: pulled when on."""
     return Lever(setting, advice, "is", True)
+
+
+@dataclass(frozen=True)
+class Cause:
+    """An experience-gap cause as the component that counts it declares it: its words,
+    where it can happen, and the plan levers that remove it (none: ``no_lever`` says
+    why)."""
+
+    name: str  # the key in satisfaction_drivers
+    label: str  # what happened, in plain words
+    short: str  # the satisfaction chart's label
+    where: str  # "store" (visits only) or "both" (visits and online orders)
+    levers: tuple[Lever, ...] = ()
+    no_lever: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "short": self.short, "where": self.where,
+                "levers": [lever.as_dict() for lever in self.levers],
+                "no_lever": self.no_lever}
+
+    @classmethod
+    def from_dict(cls, name: str, d: dict[str, Any]) -> Cause:
+        return cls(name=name, label=d["label"], short=d.get("short", d["label"]),
+                   where=d.get("where", "store"),
+                   levers=tuple(Lever.from_dict(x) for x in d.get("levers", ())),
+                   no_lever=d.get("no_lever", ""))

@@ -2,36 +2,27 @@
 targets (:mod:`o2osim.targets`), what drove satisfaction, the channels' ledgers.
 
 Computed from a :class:`~o2osim.record.RunRecord` only (no model); read back with
-:func:`read_metrics`. Definitions: docs/kpis.md.
+:func:`o2osim.results.read_metrics`. Definitions: docs/kpis.md.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
 from typing import Any
 
 from o2osim import __version__
 from o2osim.kpis import KPI_NAMES, UNITS, calendar_sync_rate, compute_kpis
 from o2osim.record import RunRecord
-
-SCHEMA_VERSION = 2
-"""Version of the layout of ``metrics.json`` (1: before the run record, no field)."""
+from o2osim.results import SCHEMA_VERSION, read_metrics
+from o2osim.targets import evaluate
 
 __all__ = ["KPI_NAMES", "SCHEMA_VERSION", "UNITS", "calendar_sync_rate", "compute_metrics",
            "evaluate_targets", "read_metrics", "satisfaction_drivers"]
 
 
 def evaluate_targets(kpis: dict[str, float], targets: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """Each target with its threshold, the value and whether it is met."""
-    out: dict[str, dict[str, Any]] = {}
-    for name, t in targets.items():
-        value = kpis[t.kpi]
-        met = value >= t.threshold if t.op == ">=" else value <= t.threshold
-        out[name] = {"kpi": t.kpi, "op": t.op, "threshold": t.threshold, "value": value,
-                     "met": bool(met), "label": t.label, "source": t.source}
-    return out
+    """Each target with its threshold, the value and whether it is met
+    (:func:`o2osim.targets.evaluate`: the one place a target's semantics live)."""
+    return evaluate(kpis, targets)
 
 
 def satisfaction_drivers(record: RunRecord) -> dict[str, Any]:
@@ -42,7 +33,8 @@ def satisfaction_drivers(record: RunRecord) -> dict[str, Any]:
     that one cause — a counterfactual on the same draws
     (:func:`o2osim.components.shopping.satisfied_lost_to_causes`).
     ``dissatisfied_with_gap``: the dissatisfied experiences in which the cause occurred
-    (co-occurrence, not cost).
+    (co-occurrence, not cost). ``causes``: each cause in words, where it happens and the
+    plan levers that remove it, as the component that counts it declares them.
     """
     tot = record.totals
     causes = sorted(set(tot.gap_counts) | set(tot.satisfied_lost))
@@ -51,6 +43,7 @@ def satisfaction_drivers(record: RunRecord) -> dict[str, Any]:
         "dissatisfied": tot.experiences - tot.satisfied,
         "satisfied_lost_to_gap": {c: int(tot.satisfied_lost.get(c, 0)) for c in causes},
         "dissatisfied_with_gap": {c: int(tot.gap_counts.get(c, 0)) for c in causes},
+        "causes": {c.name: c.as_dict() for c in record.causes},
     }
 
 
@@ -60,6 +53,7 @@ def compute_metrics(record: RunRecord) -> dict[str, Any]:
     kpis = compute_kpis(record)
     targets = evaluate_targets(kpis, sc.targets)
     return {
+        "schema_version": SCHEMA_VERSION,
         "kpis": kpis,
         "targets": targets,
         "all_targets_met": all(t["met"] for t in targets.values()),
@@ -78,20 +72,3 @@ def compute_metrics(record: RunRecord) -> dict[str, Any]:
         "plan": sc.plan.name,
         "version": __version__,
     }
-
-
-def read_metrics(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """A run's ``metrics.json`` (a folder or the file), checked: a dict with ``kpis`` and
-    ``targets``, of a schema version this code reads. Raises ``ValueError`` otherwise."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "metrics.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or not isinstance(data.get("kpis"), dict) \
-            or not isinstance(data.get("targets"), dict):
-        raise ValueError(f"{path}: not an o2osim metrics.json (no kpis / targets)")
-    version = data.get("schema_version", 1)
-    if not isinstance(version, int) or version > SCHEMA_VERSION:
-        raise ValueError(f"{path}: schema_version {version!r} is newer than this o2osim "
-                         f"reads ({SCHEMA_VERSION})")
-    return data

@@ -42,11 +42,21 @@ from o2osim.components.intent import Intent
 from o2osim.components.lifecycle import Lifecycle
 from o2osim.components.media import Media
 from o2osim.components.posting import Posting
+from o2osim.components.referral import Referral
 from o2osim.components.shopping import Shopping
 from o2osim.components.store_visits import StoreVisits
 from o2osim.config.schema import ChannelPlan, ScenarioConfig
 from o2osim.coupons import CouponBook
-from o2osim.population import AWARE, EVER_AWARE, build_population, count
+from o2osim.population import (
+    AWARE,
+    EVER_AWARE,
+    History,
+    Population,
+    State,
+    build_population,
+    count,
+    has,
+)
 from o2osim.record import DAILY_COLUMNS, ChannelLedger, ConsumerCounts, RunRecord
 from o2osim.rng import stream
 from o2osim.stores import STORE_COLUMNS, StoreAgent
@@ -61,9 +71,10 @@ PHASES: tuple[type[Component], ...] = (
     Intent,  # who sets out to buy
     ChannelChoice,  # store or online
     StoreVisits,  # the stores' simpy day
-    Shopping,  # trips, orders, experiences (and what each trip leads to: Posting)
+    Shopping,  # trips, orders, experiences
+    Posting,  # what each experience leads to: interest, reviews (and their reward), complaints
     StoreQRClaims,  # visitors scan the store's QR code for a coupon
-    Posting,  # reviews and complaints of the day, for tomorrow's word of mouth
+    Referral,  # satisfied customers refer a contact for a coupon (plan.referral_reward)
 )
 """The phases of a day, in order: the one place the order is written."""
 
@@ -77,11 +88,10 @@ class CampaignModel(mesa.Model):
         market, plan, sim = scenario.market, scenario.plan, scenario.sim
         self.day = 0
         self.scale = market.population.market_size / sim.population
-        self._streams: dict[str, np.random.Generator] = {}
         self.pop = build_population(
             market.population, sim.population, market.stores.count,
-            plan.integration.unified_id_share, self.stream("population"),
-            self.stream("network"))
+            plan.integration.unified_id_share, stream(sim.seed, "population"),
+            stream(sim.seed, "network"))
         layout = CellLayout.for_channels(market.channels)
         self.channels = [
             ChannelAgent(self, i, name, spec, plan.channels.get(name) or ChannelPlan(0.0),
@@ -95,23 +105,15 @@ class CampaignModel(mesa.Model):
         self.world = World(
             scenario=scenario, pop=self.pop, scale=self.scale, channels=self.channels,
             stores=self.stores, layout=layout,
-            coupons=CouponBook(plan, market.behaviour, self.scale, self.stream("coupon")),
-            stream=self.stream, online_promo_weeks=promo,
+            coupons=CouponBook(plan, market.behaviour, self.scale, sim.seed),
+            seed=sim.seed, online_promo_weeks=promo,
             store_promo_weeks=frozenset(w + lag for w in promo), dow_weights=dow / dow.mean())
         self.components = [phase(self.world) for phase in PHASES]
         self._by_type = {type(c): c for c in self.components}
-        shopping, posting = self.component(Shopping), self.component(Posting)
-        shopping.after_trip.append(posting.after_trip)
         self.totals = DayTally()
         self.today = self._new_day(None)
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in DAILY_COLUMNS})
-
-    def stream(self, name: str) -> np.random.Generator:
-        """The run's random stream called ``name`` (one generator per name)."""
-        if name not in self._streams:
-            self._streams[name] = stream(self.scenario.sim.seed, name)
-        return self._streams[name]
 
     def component(self, kind: type[Any]) -> Any:
         """The model's component of type ``kind``."""
@@ -130,6 +132,7 @@ class CampaignModel(mesa.Model):
         """One day of the campaign: every phase in order, then the day's tally and row."""
         day = self._new_day(self.today if self.day else None)
         self.today = day
+        self.world.coupons.begin_day(day.index)
         for component in self.components:
             component.step(day)
         self.totals.add(day.tally)
@@ -188,7 +191,32 @@ class CampaignModel(mesa.Model):
                 if c.name in sc.plan.channels else 0.0,
                 spend_cny=c.spent_cny, attributed_revenue_cny=c.attributed_revenue_cny)
                 for c in self.channels],
-            consumers=ConsumerCounts.of(self.pop))
+            consumers=consumer_counts(self.pop),
+            causes=tuple(cause for c in self.components for cause in c.causes))
+
+
+def consumer_counts(pop: Population) -> ConsumerCounts:
+    """The population at the end of the run, counted (for the record)."""
+    hist, state = pop.history, pop.state
+    return ConsumerCounts(
+        population=pop.size,
+        ever_aware=count(hist, History.EVER_AWARE),
+        exposed=count(hist, History.EXPOSED),
+        exposed_online=count(hist, History.EXPOSED_ONLINE),
+        aware_wom_only=int(np.count_nonzero(has(hist, History.EVER_AWARE)
+                                            & ~has(hist, History.EXPOSED))),
+        purchasers=count(state, State.BUYER),
+        repurchasers=int(np.count_nonzero(pop.orders >= 2)),
+        store_visitors=count(hist, History.VISITED),
+        store_visitors_after_online=count(hist, History.VISITED_AFTER_ONLINE),
+        purchasers_online=count(hist, History.ONLINE_BUYER),
+        purchasers_offline=count(hist, History.STORE_BUYER),
+        members=count(state, State.MEMBER),
+        members_bought_online=int(np.count_nonzero(has(state, State.MEMBER)
+                                                   & has(hist, History.MEMBER_BOUGHT_ONLINE))),
+        known=count(state, State.ACCOUNT | State.MEMBER),
+        unified=count(state, State.UNIFIED),
+    )
 
 
 def _daily_value(model: CampaignModel, name: str) -> Any:

@@ -13,23 +13,7 @@ import numpy as np
 import pandas as pd
 
 from o2osim.config.schema import ScenarioConfig
-from o2osim.population import (
-    ACCOUNT,
-    BUYER,
-    EVER_AWARE,
-    EXPOSED,
-    EXPOSED_ONLINE,
-    MEMBER,
-    MEMBER_BOUGHT_ONLINE,
-    ONLINE_BUYER,
-    STORE_BUYER,
-    UNIFIED,
-    VISITED,
-    VISITED_AFTER_ONLINE,
-    Population,
-    count,
-    has,
-)
+from o2osim.levers import Cause
 from o2osim.tally import DayTally
 
 DAILY_COLUMNS = (
@@ -74,38 +58,6 @@ class ConsumerCounts:
     known: int  # with an online account or a store membership
     unified: int
 
-    @classmethod
-    def of(cls, pop: Population) -> ConsumerCounts:
-        hist, state = pop.history, pop.state
-        return cls(
-            population=pop.size,
-            ever_aware=count(hist, EVER_AWARE),
-            exposed=count(hist, EXPOSED),
-            exposed_online=count(hist, EXPOSED_ONLINE),
-            aware_wom_only=int(np.count_nonzero(has(hist, EVER_AWARE) & ~has(hist, EXPOSED))),
-            purchasers=count(state, BUYER),
-            repurchasers=int(np.count_nonzero(pop.orders >= 2)),
-            store_visitors=count(hist, VISITED),
-            store_visitors_after_online=count(hist, VISITED_AFTER_ONLINE),
-            purchasers_online=count(hist, ONLINE_BUYER),
-            purchasers_offline=count(hist, STORE_BUYER),
-            members=count(state, MEMBER),
-            members_bought_online=int(np.count_nonzero(has(state, MEMBER)
-                                                       & has(hist, MEMBER_BOUGHT_ONLINE))),
-            known=count(state, ACCOUNT | MEMBER),
-            unified=count(state, UNIFIED),
-        )
-
-
-@dataclass(frozen=True)
-class Cause:
-    """An experience-gap cause as the component that counts it describes it."""
-
-    name: str
-    label: str  # what happened, in plain words
-    where: str  # "store", "online" or "both"
-    levers: tuple[str, ...]  # plan settings that remove it ("" when none)
-
 
 @dataclass
 class RunRecord:
@@ -120,3 +72,5 @@ class RunRecord:
     waits_min: np.ndarray  # wait of every real store arrival that did not balk
     channels: list[ChannelLedger]
     consumers: ConsumerCounts
+    causes: tuple[Cause, ...] = ()
+    """The experience-gap causes the components count (``satisfaction_drivers`` keys)."""

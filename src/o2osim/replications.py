@@ -27,8 +27,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import beta as beta_dist
-from scipy.stats import t as student_t
 
 from o2osim.config.schema import ScenarioConfig
 from o2osim.model import RunResult, run_scenario
@@ -120,7 +118,11 @@ def kpi_stats(values: pd.Series) -> dict[str, Any]:
     r = len(values)
     mean = float(values.mean())
     sd = float(values.std(ddof=1)) if r > 1 else 0.0
-    half = float(student_t.ppf(0.95, r - 1)) * sd / math.sqrt(r) if r > 1 else 0.0
+    half = 0.0
+    if r > 1:
+        from scipy.stats import t as student_t  # imported when needed (~0.5 s CPU)
+
+        half = float(student_t.ppf(0.95, r - 1)) * sd / math.sqrt(r)
     return {"mean": mean, "sd": sd,
             "p05": float(values.quantile(0.05)), "p95": float(values.quantile(0.95)),
             "mean_ci90": [mean - half, mean + half]}
@@ -132,6 +134,8 @@ def share_ci90(successes: int, trials: int) -> list[float]:
     consistent with a true chance of up to 63 %)."""
     if trials <= 0:
         return [0.0, 1.0]
+    from scipy.stats import beta as beta_dist  # imported when needed (~0.5 s CPU)
+
     lo = float(beta_dist.ppf(0.05, successes, trials - successes + 1)) if successes else 0.0
     hi = (float(beta_dist.ppf(0.95, successes + 1, trials - successes))
           if successes < trials else 1.0)

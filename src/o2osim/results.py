@@ -211,3 +211,33 @@ def folders_with_results(root: str | os.PathLike[str]) -> list[Path]:
         return []
     found = {p.parent for marker in RESULT_MARKERS for p in root.rglob(marker)}
     return sorted(found)
+
+
+SCHEMA_VERSION = 2
+"""Version of the layout of ``metrics.json`` (written as ``schema_version``; 1: the files
+written before the typed run record, which have no such field)."""
+
+
+def read_metrics(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A run's ``metrics.json`` (give the folder or the file), checked: an object with
+    ``kpis`` and ``targets`` of a schema version this o2osim reads.
+
+    The one reader of ``metrics.json`` (CLI, search, reports). Raises ``ValueError`` with
+    a one-line reason for anything else (``OSError`` if it cannot be read).
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / "metrics.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc.msg})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("kpis"), dict):
+        raise ValueError(f"{path}: not an o2osim metrics.json (no kpis)")
+    if not isinstance(data.get("targets", {}), dict):
+        raise ValueError(f"{path}: not an o2osim metrics.json (targets is not a table)")
+    version = data.get("schema_version", 1)
+    if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
+        raise ValueError(f"{path}: schema_version {version!r} is newer than this o2osim "
+                         f"reads ({SCHEMA_VERSION}); upgrade o2osim")
+    return data

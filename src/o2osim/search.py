@@ -39,12 +39,14 @@ import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import yaml
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from o2osim import targets as target_rules
 from o2osim.reports.scorecard import format_value
@@ -205,6 +207,8 @@ def pick_best(trials: list[Trial]) -> tuple[Trial | None, bool]:
 
 
 def history_table(search: Search) -> pd.DataFrame:
+    import pandas as pd  # imported when needed: the CLI imports this module for objective()
+
     """One row per trial: number, state, verdict, cost, parameters, every KPI."""
     names: list[str] = []
     for t in search.trials:

@@ -37,6 +37,7 @@ class DayTally:
     coupons_claimed: int = 0
     coupons_claimed_online: int = 0  # from an online offer
     coupons_claimed_review: int = 0  # a review reward, without an offer
+    coupons_claimed_referral: int = 0  # a referral reward, without an offer
     coupons_redeemed_store: int = 0
     coupons_redeemed_online: int = 0
     coupons_refused: int = 0
@@ -53,6 +54,7 @@ class DayTally:
     consistent_visits: int = 0
     ugc_posts: int = 0
     complaints: int = 0
+    referrals: int = 0  # contacts referred by a satisfied customer, each one once
     coupon_checks: int = 0  # real coupon checks at tills
     coupon_checks_failed: int = 0
     gap_counts: CauseCounts = field(default_factory=CauseCounts)

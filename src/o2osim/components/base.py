@@ -10,7 +10,6 @@ Nothing here imports the model: the model wires components, components do not kn
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -19,7 +18,9 @@ import numpy as np
 from o2osim.channels import CellLayout, ChannelAgent
 from o2osim.config.schema import ScenarioConfig
 from o2osim.coupons import CouponBook
+from o2osim.levers import Cause
 from o2osim.population import Population
+from o2osim.rng import day_stream
 from o2osim.stores import StoreAgent
 from o2osim.tally import DayTally
 
@@ -44,8 +45,8 @@ class World:
     stores: list[StoreAgent]
     layout: CellLayout  # the targeting cells (channels.CellLayout)
     coupons: CouponBook
-    stream: Callable[[str], np.random.Generator]
-    """The named random stream (:func:`o2osim.rng.stream` of the run's seed), one per name."""
+    seed: int
+    """The run's seed: a component's stream on a day is :func:`o2osim.rng.day_stream`."""
     online_promo_weeks: frozenset[int]
     store_promo_weeks: frozenset[int]
     dow_weights: np.ndarray  # day-of-week demand weights, mean 1 (Monday first)
@@ -91,9 +92,8 @@ class Day:
     exposed: np.ndarray = field(default_factory=empty)  # Media: exposed today, any channel
     offered: np.ndarray = field(default_factory=empty)  # Media: coupon offers (online first)
     offered_online: int = 0  # Media
-    reached: np.ndarray | None = None  # Awareness: bool mask reached by talk or posts
+    reached: np.ndarray = field(default_factory=empty)  # Awareness: reached by talk or posts
     intenders: np.ndarray = field(default_factory=empty)  # Intent
-    choice_u: np.ndarray = field(default_factory=lambda: np.empty(0, np.float32))  # Intent
     visitors: np.ndarray = field(default_factory=empty)  # ChannelChoice: to a store
     online: np.ndarray = field(default_factory=empty)  # ChannelChoice: online
     store_outcome: StoreOutcome | None = None  # StoreVisits
@@ -115,7 +115,9 @@ class Component:
     * ``owns`` — population properties / flags the component writes;
     * ``reads`` — scenario parameters it reads (config paths);
     * ``stream`` — the named random stream it draws from (``None``: draws nothing);
-    * ``tallies`` — :class:`~o2osim.tally.DayTally` fields it adds to.
+    * ``tallies`` — :class:`~o2osim.tally.DayTally` fields it adds to;
+    * ``causes`` — the experience-gap causes it counts, in words and with their levers
+      (:class:`o2osim.levers.Cause`; the report's "what to change" reads them).
     """
 
     name: ClassVar[str]
@@ -123,11 +125,16 @@ class Component:
     reads: ClassVar[tuple[str, ...]] = ()
     stream: ClassVar[str | None] = None
     tallies: ClassVar[tuple[str, ...]] = ()
+    causes: ClassVar[tuple[Cause, ...]] = ()
 
     def __init__(self, world: World) -> None:
         self.world = world
         self.pop = world.pop
-        self.rng = world.stream(self.stream) if self.stream else None
+
+    def rng(self, day: Day) -> np.random.Generator:
+        """This component's random stream today (restarted each day: :mod:`o2osim.rng`)."""
+        assert self.stream is not None, f"{self.name} declares no random stream"
+        return day_stream(self.world.seed, self.stream, day.index)
 
     def step(self, day: Day) -> None:
         raise NotImplementedError

@@ -48,6 +48,7 @@ class ChannelChoice(Component):
     """Today's intenders split into store visitors and online shoppers."""
 
     name = "channel_choice"
+    stream = "channel_choice"
     reads = ("market.behaviour.store_choice_share", "market.behaviour.distance_decay_km",
              "market.behaviour.o2o_guidance_store_uplift", "plan.coupon.redeem_where",
              "plan.promo_discount_share", "market.behaviour.crm_online_repurchase_share")
@@ -56,6 +57,6 @@ class ChannelChoice(Component):
         sc = self.world.scenario
         choice = choose_channel(self.pop, day.intenders, day.index, sc.plan,
                                 sc.market.behaviour, day.online_promo, day.store_promo,
-                                day.choice_u)
+                                self.rng(day).random(day.intenders.size, dtype=np.float32))
         day.visitors = day.intenders[choice == STORE]
         day.online = day.intenders[choice == ONLINE]

@@ -22,7 +22,11 @@ class Lifecycle(Component):
 
     def step(self, day: Day) -> None:
         pop, beh = self.pop, self.world.scenario.market.behaviour
-        since = day.index - pop.last_purchase_day.astype(np.int32)
-        lapsed = (pop.segment == ACTIVE) & (since > beh.dormancy_days)
-        pop.segment[lapsed] = DORMANT
+        last_active = day.index - beh.dormancy_days  # bought before this day: lapsed
+        if last_active > -32000:  # NEVER (-32000) buyers are never active
+            lpd = pop.last_purchase_day
+            lapsed = lpd < (np.int16(last_active) if last_active < 32767
+                            else np.int32(last_active))
+            lapsed &= pop.segment == ACTIVE
+            pop.segment[lapsed] = DORMANT
         pop.interest *= np.float32(beh.interest_retention_per_day)

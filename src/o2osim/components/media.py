@@ -25,6 +25,7 @@ from o2osim.population import (
     KNOWN,
     PUSHED,
 )
+from o2osim.rng import below
 
 
 class Media(Component):
@@ -55,32 +56,57 @@ class Media(Component):
         self.ch_coupon = np.array([c.spec.carries_coupon for c in chans])
         self.ch_to_store = np.array([c.spec.sends_to_store for c in chans])
         self.ch_push = np.array([c.spec.personal_offer_online for c in chans])
+        self._cell_tables()
         self.attraction = np.float32(
             1.0 + market.behaviour.promise_attraction
             * (plan.promise_level - market.experience.baseline_expectation))
 
+    def _cell_tables(self) -> None:
+        """Look-up tables that turn (segment, state byte) into a cell offset in one pass.
+
+        cell = ((static + segment x stride) x 8 + known) x 2 + aware) x 2 + buyer
+             = 32 x static + LUT[segment x 256 + state]   (:class:`o2osim.channels.CellLayout`)
+        """
+        state = np.arange(256, dtype=np.int16)
+        bits = ((state & int(KNOWN)) * 4 + ((state & int(AWARE)) > 0) * 2
+                + ((state & int(BUYER)) > 0)).astype(np.int16)
+        seg = np.arange(3, dtype=np.int16)[:, None] * self._segment_stride * np.int16(32)
+        self._lut = (seg + bits[None, :]).astype(np.int16).ravel()
+        self._static32 = (self._static_cell * np.int16(32)).astype(np.int16)
+        n = self.pop.size
+        self._key = np.empty(n, dtype=np.int16)
+        # What a channel can reach at most: max_daily_reach x its targeting weight (the
+        # Hill curve is below 1) — market parameters only, so every plan of a market
+        # shares the bound and the exposure draws (rng.below).
+        max_cell = np.minimum(np.array([c.spec.max_daily_reach for c in self.world.channels])
+                              [:, None] * self.W, 1.0) if self.world.channels else self.W
+        self._bound = [float(np.max(1.0 - np.prod(1.0 - max_cell[m], axis=0), initial=0.0))
+                       for m in (self.online_mask, ~self.online_mask)]
+
     def cells(self) -> np.ndarray:
-        """Targeting cell of every consumer today (:class:`o2osim.channels.CellLayout`)."""
-        pop = self.pop
-        base = self._static_cell + pop.segment.astype(np.int16) * self._segment_stride
-        known = (pop.state & KNOWN).astype(np.int16)
-        aware = ((pop.state & AWARE) > 0).astype(np.int16)
-        buyer = ((pop.state & BUYER) > 0).astype(np.int16)
-        return ((base * 8 + known) * 2 + aware) * 2 + buyer
+        """Targeting cell of every consumer today (:class:`o2osim.channels.CellLayout`);
+        a buffer reused every day."""
+        pop, key = self.pop, self._key
+        np.multiply(pop.segment, np.int16(256), out=key, dtype=np.int16, casting="unsafe")
+        np.add(key, pop.state, out=key, casting="unsafe")
+        cells = self._lut[key]  # fancy indexing beats np.take(out=) here (measured)
+        np.add(cells, self._static32, out=cells)
+        return cells
 
     def _attribute(self, idx: np.ndarray, cells: np.ndarray, p_cell: np.ndarray,
                    subset: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """Channel (index) of each exposure, drawn in proportion to the channels' reach."""
+        """Channel (index) of each exposure ``idx``, drawn in proportion to the channels'
+        reach in its cell (``u``: one uniform per exposure)."""
         chans = np.flatnonzero(subset)
         probs = p_cell[chans][:, cells[idx]]
         cum = np.cumsum(probs, axis=0)
-        r = u[idx] * cum[-1]
+        r = u * cum[-1]
         pick = np.minimum((r[None, :] > cum).sum(axis=0), chans.size - 1)
         return chans[pick]
 
     def step(self, day: Day) -> None:
         pop, plan, t = self.pop, self.world.scenario.plan, day.tally
-        n = pop.size
+        rng = self.rng(day)
         cells = self.cells()
         n_cell = np.bincount(cells, minlength=self.layout.size)
         targeted = self.W @ n_cell
@@ -89,11 +115,15 @@ class Media(Component):
         day.spend_cny = sum(c.spend_today_cny for c in self.world.channels)
         reach = np.array([c.reach_prob for c in self.world.channels])
         p_cell = np.minimum(reach[:, None] * self.W, 1.0)
-        miss_on = np.prod(1.0 - p_cell[self.online_mask], axis=0)
-        miss_off = np.prod(1.0 - p_cell[~self.online_mask], axis=0)
-        u = self.rng.random((3, n), dtype=np.float32)
-        exp_on = np.flatnonzero(u[0] < (1.0 - miss_on)[cells])
-        exp_off = np.flatnonzero(u[1] < (1.0 - miss_off)[cells])
+        # One uniform per consumer and kind of channel (drawn sparsely: rng.below) decides
+        # the exposures; then the channel of each exposure is drawn for the exposed only.
+        exposed_by = []
+        for bound, mask in zip(self._bound, (self.online_mask, ~self.online_mask),
+                               strict=True):
+            cand, u = below(rng, pop.size, bound)
+            p_hit = 1.0 - np.prod(1.0 - p_cell[mask], axis=0)
+            exposed_by.append(cand[u < p_hit[cells[cand]]])
+        exp_on, exp_off = exposed_by
         t.exposed_online, t.exposed_offline = exp_on.size, exp_off.size
 
         offered_parts = []
@@ -101,7 +131,7 @@ class Media(Component):
                                  (exp_off, ~self.online_mask, "store")):
             if idx.size == 0:
                 continue
-            ch = self._attribute(idx, cells, p_cell, mask, u[2])
+            ch = self._attribute(idx, cells, p_cell, mask, rng.random(idx.size))
             pop.last_channel[idx] = ch
             pop.interest[idx] += self.ch_interest[ch] * self.attraction
             pop.history[idx] |= EXPOSED
@@ -115,7 +145,9 @@ class Media(Component):
                 if where == "online":
                     day.offered_online = offered_parts[-1].size
         day.offered = np.concatenate(offered_parts) if offered_parts else empty()
-        exposed = np.union1d(exp_on, exp_off)
+        exposed = np.sort(np.concatenate((exp_on, exp_off)))  # both sorted: a merge
+        if exp_on.size and exp_off.size:  # drop the doubly exposed (np.union1d is slow)
+            exposed = exposed[np.concatenate(([True], exposed[1:] != exposed[:-1]))]
         was_aware = (pop.state[exposed] & AWARE) > 0
         make_aware(pop, exposed)
         t.newly_aware_ads = int((~was_aware).sum())

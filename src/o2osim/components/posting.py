@@ -25,21 +25,24 @@ class Posting(Component):
     owns = ("interest", "coupon_expiry_day", "coupons_claimed")
     reads = ("market.behaviour.repurchase_interest_*", "market.behaviour.ugc_post_prob_*",
              "market.behaviour.complaint_prob_dissatisfied", "plan.review_reward")
-    stream = "shop"  # shares the shopping trip's stream (its draws follow each trip's)
+    stream = "posting"
     tallies = ("ugc_posts", "complaints", "coupons_claimed", "coupons_claimed_review")
 
-    def __init__(self, world):  # type: ignore[no-untyped-def]
-        super().__init__(world)
-        self._promoters: list[np.ndarray] = []
-        self._detractors: list[np.ndarray] = []
+    def step(self, day: Day) -> None:
+        rng = self.rng(day)
+        parts = [self.after_trip(day, trip, rng) for trip in day.trips]
+        day.promoters = np.concatenate([p for p, _ in parts]) if parts else np.empty(0, np.int64)
+        day.detractors = np.concatenate([d for _, d in parts]) if parts else np.empty(0, np.int64)
+        day.tally.ugc_posts, day.tally.complaints = day.promoters.size, day.detractors.size
 
-    def after_trip(self, day: Day, trip: Trip) -> None:
+    def after_trip(self, day: Day, trip: Trip, rng: np.random.Generator
+                   ) -> tuple[np.ndarray, np.ndarray]:
         beh, plan, pop = self.world.scenario.market.behaviour, self.world.scenario.plan, self.pop
         exp_idx, sat = trip.experienced, trip.satisfied
         bought = np.isin(exp_idx, trip.buyers, assume_unique=False)
         pop.interest[exp_idx[bought & sat]] = np.float32(beh.repurchase_interest_satisfied)
         pop.interest[exp_idx[~sat]] = np.float32(beh.repurchase_interest_dissatisfied)
-        u = self.rng.random(exp_idx.size)
+        u = rng.random(exp_idx.size)
         p_post = (beh.ugc_post_prob_review_reward if plan.review_reward
                   else beh.ugc_post_prob_satisfied)
         promoters = exp_idx[sat & (u < p_post)]
@@ -48,12 +51,4 @@ class Posting(Component):
             got = self.world.coupons.claim(pop, promoters, day.index + 1)
             day.tally.coupons_claimed += got
             day.tally.coupons_claimed_review += got
-        self._promoters.append(promoters)
-        self._detractors.append(detractors)
-
-    def step(self, day: Day) -> None:
-        pr, de = self._promoters, self._detractors
-        day.promoters = np.concatenate(pr) if pr else np.empty(0, np.int64)
-        day.detractors = np.concatenate(de) if de else np.empty(0, np.int64)
-        day.tally.ugc_posts, day.tally.complaints = day.promoters.size, day.detractors.size
-        self._promoters, self._detractors = [], []
+        return promoters, detractors

@@ -16,6 +16,7 @@ import numpy as np
 from o2osim import coupons
 from o2osim.components.base import ONLINE, STORE, Component, Day, StoreOutcome, Trip, World
 from o2osim.config.schema import BehaviourSpec, ExperienceSpec, PlanConfig, StoreSpec
+from o2osim.levers import Cause, Lever, on
 from o2osim.population import (
     ACCOUNT,
     BUYER,
@@ -37,6 +38,48 @@ from o2osim.tally import DayTally
 
 OVER_PROMISE = "over_promise"
 """The promise-vs-reality cause: the campaign's promise above what the channel delivers."""
+
+_STAFFING = (
+    Lever("operations.staff_multiplier", "add staff at every station (shorter queues)"),
+    Lever("operations.weekend_staff_multiplier", "add staff on Saturdays and Sundays"),
+    Lever("operations.booking_share", "take more visits by online booking (no queue for them)"),
+)
+_ONE_MEMBERSHIP = "integration.unified_membership"
+
+CAUSES: tuple[Cause, ...] = (
+    Cause("walked_out", "walk-outs from the queue", "walked out of the queue", "store",
+          _STAFFING),
+    Cause("long_wait", "waits longer than customers accept", "waited too long", "store",
+          _STAFFING),
+    Cause("coupon_refused", "coupons not accepted (not usable there, or the till check "
+          "failed)", "coupon not accepted", "both",
+          (on("integration.pos_coupon_integrated", "let the till scan online coupons"),
+           Lever("coupon.redeem_where", "set it to both: online coupons usable in store",
+                 "==", "both"))),
+    Cause(OVER_PROMISE, "over-promise: the campaign promised more than the visit delivered",
+          "over-promise", "both", (Lever("promise_level", "promise what the stores deliver"),)),
+    Cause("price_mismatch", "store prices above online prices", "store price above online",
+          "store", (on("integration.price_parity", "keep online and store prices equal"),)),
+    Cause("promo_missing", "online promotion not running in the store",
+          "promotion missing in store", "store",
+          (Lever("integration.calendar_lag_weeks", "set it to 0: run the store promotion with "
+                 "the online one", "==", 0),)),
+    Cause("staff_unbriefed", "store staff not briefed on the campaign", "staff not briefed",
+          "store", (on("integration.staff_briefed", "brief store staff on the campaign rules"),)),
+    Cause("reregistration", "re-registering as a store member", "re-registering as member",
+          "store", (on(_ONE_MEMBERSHIP, "one membership: no re-registration in store"),)),
+    Cause("benefit_not_recognised", "member benefits not recognised",
+          "member benefits not recognised", "both",
+          (on(_ONE_MEMBERSHIP, "one membership across channels"),
+           Lever("integration.unified_id_share", "raise it: more members recognised in both "
+                 "channels", ">=", 0.9))),
+    Cause("stockout", "stock-outs", "out of stock", "store",
+          no_lever="no plan lever: stock is the market's (`market.stores.stockout_prob`)"),
+)
+"""Every experience-gap cause :func:`shop` counts, in words, with the levers that remove
+it (seed 000 体验断层 / 体验混乱; docs/model.md, "What the integration levers do"). The
+record carries them into ``metrics.json`` (``satisfaction_drivers.causes``), where the
+report's "what to change" reads them."""
 
 
 @dataclass
@@ -282,6 +325,7 @@ class Shopping(Component):
     """
 
     name = "shopping"
+    causes = CAUSES
     owns = ("coupon_expiry_day", "state: BUYER, ACCOUNT, MEMBER, UNIFIED, PUSHED",
             "history: VISITED, VISITED_AFTER_ONLINE, STORE_BUYER, ONLINE_BUYER, "
             "MEMBER_BOUGHT_ONLINE", "segment", "last_purchase_day", "orders")
@@ -296,7 +340,6 @@ class Shopping(Component):
     def __init__(self, world: World) -> None:
         super().__init__(world)
         self.steps_store = coupons.steps_to_redeem_in_store(world.scenario.plan)
-        self.after_trip: list = []  # type: ignore[type-arg]
 
     def context(self, day: Day) -> ShopContext:
         market, plan = self.world.scenario.market, self.world.scenario.plan
@@ -309,20 +352,17 @@ class Shopping(Component):
                            booked_wait_tolerance_min=ops.booked_wait_tolerance_min)
 
     def step(self, day: Day) -> None:
-        ctx, t = self.context(day), day.tally
+        ctx, t, rng = self.context(day), day.tally, self.rng(day)
         for who, channel in ((day.visitors, STORE), (day.online, ONLINE)):
             if who.size == 0:
                 continue
-            buyers, values, exp_idx, sat = shop(self.pop, who, channel, ctx, self.rng, t,
+            buyers, values, exp_idx, sat = shop(self.pop, who, channel, ctx, rng, t,
                                                 day.store_outcome if channel == STORE else None)
             self.attribute_revenue(buyers, values, channel)
             t.experiences += exp_idx.size
             t.satisfied += int(sat.sum())
-            trip = Trip(channel=channel, buyers=buyers, values_cny=values,
-                        experienced=exp_idx, satisfied=sat)
-            day.trips.append(trip)
-            for hook in self.after_trip:
-                hook(day, trip)
+            day.trips.append(Trip(channel=channel, buyers=buyers, values_cny=values,
+                                  experienced=exp_idx, satisfied=sat))
 
     def attribute_revenue(self, buyers: np.ndarray, values: np.ndarray, channel: int) -> None:
         """Credit revenue to the last channel where measurement can see the order."""

@@ -39,7 +39,7 @@ class StoreVisits(Component):
         day.store_outcome = self.run(day, day.visitors)
 
     def run(self, day: Day, visitors: np.ndarray) -> StoreOutcome:
-        sc, pop, rng = self.world.scenario, self.pop, self.rng
+        sc, pop, rng = self.world.scenario, self.pop, self.rng(day)
         plan, ops, st = sc.plan, sc.market.operations, sc.market.stores
         integ, scale = plan.integration, self.world.scale
         k = visitors.size

@@ -218,6 +218,15 @@ class BehaviourSpec:
     """Chance a dissatisfied customer complains publicly (negative sentiment)."""
     ugc_interest_per_post: float = 1.0
     """Interest a post adds to each contact (negative for complaints)."""
+    referral_prob_satisfied: float = 0.05
+    """Chance a satisfied customer refers one contact when the plan rewards referrals
+    (``plan.referral_reward``). Assumption, to be calibrated: about one referral in
+    twenty rewarded satisfied experiences (seeds 001 / 003: shared experiences reach
+    friends)."""
+    referral_interest: float = 1.0
+    """Interest a referral adds to the referred contact. Assumption: as much as a post
+    (``ugc_interest_per_post``), a personal recommendation at least as strong as one
+    contact's talk (``wom_interest_per_contact``)."""
     store_choice_share: list[float] = _three(0.20, 0.90, 0.60)
     """Chance an intending online-heavy / offline-heavy / omni consumer at the store picks it."""
     distance_decay_km: float = 10.0
@@ -391,6 +400,10 @@ class PlanConfig:
     """What online content promises about the store visit (0-1, same scale as reality)."""
     review_reward: bool = False
     """A next-visit coupon for a post-visit review (hotpot journey, seed 000)."""
+    referral_reward: bool = False
+    """The plan's coupon for a satisfied customer who refers a contact, who becomes
+    aware with interest (local-services journey: membership and referral; seeds 001 /
+    003: 体验分享 / 晒单 reach friends; :mod:`o2osim.components.referral`)."""
     coupon: CouponRule = field(default_factory=CouponRule)
     integration: IntegrationLevers = field(default_factory=IntegrationLevers)
     operations: OperationsPlan = field(default_factory=OperationsPlan)
