@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import pytest
 import yaml
 
+from o2osim.components.shopping import CAUSES
 from o2osim.config import compose_scenario
 from o2osim.model import run_scenario
 from o2osim.replications import run_replications
@@ -227,6 +228,7 @@ WALKOUTS = {
                               "long_wait": 2, "staff_unbriefed": 0, "over_promise": 0},
     "dissatisfied_with_gap": {"walked_out": 41, "price_mismatch": 30, "stockout": 6,
                               "long_wait": 9, "staff_unbriefed": 12, "over_promise": 0},
+    "causes": {c.name: c.as_dict() for c in CAUSES},  # as a run writes them
 }
 """Walk-outs cost most satisfied customers (the audit's case: the old fixed list skipped
 staffing because ``weekend_staff_multiplier`` was already 1)."""
@@ -295,7 +297,7 @@ def test_satisfaction_section_counts_satisfied_customers_lost(fragmented) -> Non
     assert (f"{drivers['dissatisfied']:,} of {drivers['experiences']:,} customer experiences"
             in section)
     top = max(drivers["satisfied_lost_to_gap"], key=drivers["satisfied_lost_to_gap"].get)
-    row = _row(section, cause_label(top))
+    row = _row(section, cause_label(top, drivers))
     assert row[1] == f"{drivers['satisfied_lost_to_gap'][top]:,}"
     assert row[3] == f"{drivers['dissatisfied_with_gap'][top]:,}"
 
@@ -383,3 +385,28 @@ def test_satisfaction_chart_draws_the_lost_counts(drawn, tmp_path) -> None:
     widths = [p.get_width() for p in ax.patches]
     assert widths == sorted(widths) and max(widths) == 30  # walk-outs, the longest bar
     assert "(present in 41 dissatisfied)" in _texts(ax)  # co-occurrence, secondary
+
+
+def test_a_kpi_without_levers_is_not_said_to_have_them_all_pulled() -> None:
+    from o2osim.reports.advice import NO_KNOWN_LEVER
+
+    assert advice("coupon_claim_rate", PLAN) == NO_KNOWN_LEVER
+    assert advice("no_such_kpi", PLAN) == NO_KNOWN_LEVER
+    assert "already pulled" in advice("calendar_sync_rate",
+                                      {"integration": {"calendar_lag_weeks": 0}})
+
+
+def test_causes_come_from_the_run_not_from_the_report() -> None:
+    """A cause the engine declares in metrics.json is worded and advised on with no edit
+    in the report; a run that declares none shows its key."""
+    drivers = {"satisfied_lost_to_gap": {"cold_food": 7}, "dissatisfied_with_gap": {},
+               "causes": {"cold_food": {"label": "food served cold", "short": "cold food",
+                                        "where": "store", "levers": [
+                                            {"setting": "operations.staff_multiplier",
+                                             "advice": "more kitchen staff",
+                                             "pulled_op": "", "pulled_value": None}]}}}
+    assert cause_label("cold_food", drivers) == "food served cold"
+    ranked = satisfaction_levers(drivers, PLAN)
+    assert ranked[0].levers == ["`plan.operations.staff_multiplier` (now ×1.00): more "
+                                "kitchen staff"]
+    assert cause_label("cold_food", {}) == "cold food"

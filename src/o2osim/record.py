@@ -8,13 +8,16 @@ the end of a run (:meth:`o2osim.model.CampaignModel.record`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from o2osim.config.schema import ScenarioConfig
 from o2osim.levers import Cause
 from o2osim.tally import DayTally
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DAILY_COLUMNS = (
     "day", "week", "phase", "online_promo", "store_promo", "spend_cny", "exposed_online",

@@ -1,204 +1,71 @@
-"""What to change: the plan levers behind each target and behind each experience-gap
-cause, and the advice the report gives for a missed target.
+"""What to change: the plan levers behind a missed target and behind each experience-gap
+cause, and the advice the report gives.
 
-Two tables, one data structure (:class:`Lever`: a plan setting, what to do with it, and
-when it counts as already pulled):
-
-* :data:`LEVERS` — by KPI, the levers that move it (docs/model.md, "What the
-  integration levers do");
-* :data:`CAUSES` — by experience-gap cause (the keys of ``satisfaction_drivers`` in
-  ``metrics.json``, recorded by :func:`o2osim.journey.shop`), its words and the levers
-  that remove it.
+Nothing here is a table of its own. The levers of a KPI are declared with the KPI
+(:data:`o2osim.kpis.KPIS`); the experience-gap causes — their words, where they happen and
+the levers that remove them — are declared by the component that counts them
+(:data:`o2osim.components.shopping.CAUSES`) and reach the report through the run's
+``metrics.json`` (``satisfaction_drivers.causes``), so a new cause or lever needs no edit
+here. A run written before those were recorded shows its causes by key.
 
 :func:`advice` (a missed target's levers not pulled yet, values with units) and
-:func:`satisfaction_levers` (causes ranked by the satisfied customers they cost) read
-only these tables and the run's plan settings, so feeding the tables from the engine's
-components changes nothing else here.
+:func:`satisfaction_levers` (causes ranked by the satisfied customers they cost) read the
+run's plan settings to leave out what is already pulled.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
+from o2osim.kpis import BY_NAME
+from o2osim.levers import Cause, Lever
 from o2osim.reports.formats import count
 
-
-class Lever(NamedTuple):
-    """A plan lever: ``setting`` under ``plan.`` (dotted), the ``advice`` for it, and
-    ``pulled(value)``, true when the plan's value already pulls it (None: never pulled —
-    more always helps, or the report decides, as for ``promise_level``)."""
-
-    setting: str
-    advice: str
-    pulled: Callable[[Any], bool] | None = None
+NO_KNOWN_LEVER = "no plan lever is declared for this KPI (see docs/model.md)"
+"""What :func:`advice` says for a KPI without levers in :data:`o2osim.kpis.KPIS`."""
+ALL_PULLED = "every lever behind it is already pulled"
 
 
-def is_on(value: Any) -> bool:
-    """Pulled when the switch is on."""
-    return value is True
+def causes_of(drivers: Mapping[str, Any] | None) -> dict[str, Cause]:
+    """The causes a run's ``satisfaction_drivers`` declares, by key."""
+    declared = (drivers or {}).get("causes") or {}
+    return {name: Cause.from_dict(name, d) for name, d in declared.items()
+            if isinstance(d, Mapping) and "label" in d}
 
 
-def equals(wanted: Any) -> Callable[[Any], bool]:
-    """Pulled when the setting is ``wanted``."""
-    return lambda value: value == wanted
+def cause_label(cause: str, drivers: Mapping[str, Any] | None) -> str:
+    """A cause in plain words (undeclared causes: their key with spaces)."""
+    known = causes_of(drivers).get(cause)
+    return known.label if known else cause.replace("_", " ")
 
 
-def at_least(bound: float) -> Callable[[Any], bool]:
-    """Pulled when the setting is at least ``bound``."""
-    return lambda value: value >= bound
-
-
-LEVERS: dict[str, list[Lever]] = {
-    "conversion_rate": [
-        Lever("integration.unified_id_share",
-              "raise it: retargeting aware non-buyers needs a unified customer ID",
-              at_least(0.9)),
-        Lever("coupon.redeem_where", "set it to both: online coupons usable in store",
-              equals("both")),
-        Lever("integration.o2o_traffic_guidance", "turn it on: send online traffic to stores",
-              is_on),
-        Lever("promise_level",
-              "bring it down to what stores deliver: disappointed visitors do not buy"),
-    ],
-    "satisfaction_rate": [
-        Lever("promise_level", "promise what the store delivers (market.stores.reality_level)"),
-        Lever("integration.price_parity", "keep online and store prices equal", is_on),
-        Lever("integration.staff_briefed", "brief store staff on the campaign rules", is_on),
-        Lever("integration.calendar_lag_weeks",
-              "set it to 0: run the store promotion with the online one", equals(0)),
-        Lever("integration.unified_membership", "one membership: no re-registration in store",
-              is_on),
-        Lever("operations.weekend_staff_multiplier", "staff the weekend peaks"),
-    ],
-    "roi": [
-        Lever("integration.budget_reallocation",
-              "move the reserve to the channels with the best measured ROI", is_on),
-        Lever("channels", "cut spend on saturated channels; lift conversion (above)"),
-    ],
-    "online_to_store_rate": [
-        Lever("integration.o2o_traffic_guidance", "turn it on", is_on),
-        Lever("coupon.claim_where", "let store coupons be claimed (both)", equals("both")),
-        Lever("channels.lbs_ads.budget_cny", "more location-based ads near stores"),
-    ],
-    "offline_member_online_repurchase_rate": [
-        Lever("integration.unified_membership", "one membership across channels", is_on),
-        Lever("channels.member_push.budget_cny", "fund mini-program pushes to members"),
-    ],
-    "steps_to_redeem": [
-        Lever("integration.unified_membership", "no re-registration step in store", is_on),
-        Lever("integration.pos_coupon_integrated", "let the till scan online coupons", is_on),
-    ],
-    "calendar_sync_rate": [Lever("integration.calendar_lag_weeks", "set it to 0", equals(0))],
-    "unified_profile_rate": [Lever("integration.unified_id_share", "raise it", at_least(0.9))],
-    "cross_channel_consistency_rate": [
-        Lever("coupon.redeem_where", "both", equals("both")),
-        Lever("integration.price_parity", "keep prices equal", is_on),
-        Lever("integration.staff_briefed", "brief staff", is_on),
-    ],
-}
-"""By KPI, the levers behind its target (docs/model.md, "What the integration levers
-do"). A KPI not listed has no known plan lever (:func:`advice` says so)."""
-
-
-@dataclass(frozen=True)
-class Cause:
-    """An experience-gap cause (``satisfaction_drivers`` keys) in plain words, with the
-    plan levers that remove it (docs/model.md, "What the integration levers do") and
-    where it can happen (a store visit only, or an online order too)."""
-
-    label: str
-    levers: tuple[Lever, ...]
-    store_only: bool = True
-    short: str = ""
-    """The satisfaction chart's label (empty: :attr:`label`)."""
-
-
-STAFFING: tuple[Lever, ...] = (
-    Lever("operations.staff_multiplier", "add staff at every station (shorter queues)"),
-    Lever("operations.weekend_staff_multiplier", "add staff on Saturdays and Sundays"),
-    Lever("operations.booking_share", "take more visits by online booking (no queue for them)"),
-)
-"""Queue levers: never pulled, more staff shortens queues further."""
-
-CAUSES: dict[str, Cause] = {
-    "walked_out": Cause("walk-outs from the queue", STAFFING, short="walked out of the queue"),
-    "long_wait": Cause("waits longer than customers accept", STAFFING, short="waited too long"),
-    "coupon_refused": Cause(
-        "coupons not accepted (not usable there, or the till check failed)",
-        (Lever("integration.pos_coupon_integrated", "let the till scan online coupons", is_on),
-         Lever("coupon.redeem_where", "set it to both: online coupons usable in store",
-               equals("both"))),
-        store_only=False, short="coupon not accepted"),
-    "over_promise": Cause(
-        "over-promise: the campaign promised more than the visit delivered",
-        (Lever("promise_level", "promise what the stores deliver"),),
-        store_only=False, short="over-promise"),
-    "price_mismatch": Cause(
-        "store prices above online prices",
-        (Lever("integration.price_parity", "keep online and store prices equal", is_on),),
-        short="store price above online"),
-    "promo_missing": Cause(
-        "online promotion not running in the store",
-        (Lever("integration.calendar_lag_weeks",
-               "set it to 0: run the store promotion with the online one", equals(0)),),
-        short="promotion missing in store"),
-    "staff_unbriefed": Cause(
-        "store staff not briefed on the campaign",
-        (Lever("integration.staff_briefed", "brief store staff on the campaign rules", is_on),),
-        short="staff not briefed"),
-    "reregistration": Cause(
-        "re-registering as a store member",
-        (Lever("integration.unified_membership", "one membership: no re-registration in store",
-               is_on),),
-        short="re-registering as member"),
-    "benefit_not_recognised": Cause(
-        "member benefits not recognised",
-        (Lever("integration.unified_membership", "one membership across channels", is_on),
-         Lever("integration.unified_id_share",
-               "raise it: more members recognised in both channels", at_least(0.9))),
-        store_only=False, short="member benefits not recognised"),
-    "stockout": Cause("stock-outs", (), short="out of stock"),
-}
-"""Every cause ``o2osim.journey.shop`` records, with the levers behind it (a cause with
-no lever: :data:`NO_PLAN_LEVER`)."""
-
-NO_PLAN_LEVER = "no plan lever: stock is the market's (`market.stores.stockout_prob`)"
-"""What the report says for a cause with no lever (stock-outs)."""
-NO_KNOWN_LEVER = "no plan lever is known for this KPI (see docs/model.md)"
-"""What :func:`advice` says for a KPI that :data:`LEVERS` does not list."""
-
-
-def cause_label(cause: str) -> str:
-    """A cause in plain words (unknown causes: their key with spaces)."""
-    return CAUSES[cause].label if cause in CAUSES else cause.replace("_", " ")
-
-
-def cause_short(cause: str) -> str:
+def cause_short(cause: str, drivers: Mapping[str, Any] | None) -> str:
     """A cause's label on the satisfaction chart."""
-    known = CAUSES.get(cause)
-    return known.short if known and known.short else cause_label(cause)
+    known = causes_of(drivers).get(cause)
+    return known.short if known and known.short else cause_label(cause, drivers)
 
 
-def cause_lever_texts(cause: str, plan: Mapping[str, Any] | None,
+def cause_lever_texts(cause: str, drivers: Mapping[str, Any] | None,
+                      plan: Mapping[str, Any] | None,
                       reality_level: float | None = None) -> list[str]:
     """The levers that remove ``cause`` for the satisfaction table: those not pulled yet
-    (``already pulled`` when none is left), :data:`NO_PLAN_LEVER` for a cause without
-    levers, nothing for an unknown cause."""
-    known = CAUSES.get(cause)
+    (``already pulled`` when none is left), the cause's own words when it has no plan
+    lever (stock-outs), nothing for an undeclared cause."""
+    known = causes_of(drivers).get(cause)
     if known is None:
         return []
     if not known.levers:
-        return [NO_PLAN_LEVER]
+        return [known.no_lever or "no plan lever"]
     return lever_texts(known.levers, plan, reality_level) or ["already pulled"]
 
 
-def cause_where(cause: str) -> str:
+def cause_where(cause: str, drivers: Mapping[str, Any] | None) -> str:
     """What a cause's experiences are: store visits, or store visits and online orders."""
-    known = CAUSES.get(cause)
-    return "store visits" if known and known.store_only else "visits or online orders"
+    known = causes_of(drivers).get(cause)
+    return "store visits" if known and known.where == "store" else "visits or online orders"
 
 
 def format_setting(setting: str, value: Any) -> str | None:
@@ -245,9 +112,10 @@ def lever_texts(levers: Sequence[Lever], plan: Mapping[str, Any] | None,
     the market's): expectation-disconfirmation (Oliver 1980) has no shortfall then.
     """
     parts = []
-    for setting, text, pulled in levers:
+    for lever in levers:
+        setting, text = lever.setting, lever.advice
         value = plan_value(plan, setting) if plan else None
-        if plan and pulled is not None and value is not None and pulled(value):
+        if plan and lever.pulled(value):
             continue  # already pulled
         if (setting == "promise_level" and isinstance(value, int | float)
                 and reality_level is not None and value <= reality_level + 1e-9):
@@ -269,12 +137,13 @@ def advice(kpi: str, plan: Mapping[str, Any] | None,
         ranked = satisfaction_levers(drivers, plan, reality_level)
         if ranked:
             return "; ".join(f"{r.label} cost {count(r.lost)} satisfied experiences — "
-                             + (" / ".join(r.levers) if r.levers else "every lever behind "
-                                "it is already pulled") for r in ranked)
-    if kpi not in LEVERS:
+                             + (" / ".join(r.levers) if r.levers else ALL_PULLED)
+                             for r in ranked)
+    known = BY_NAME.get(kpi)
+    if known is None or not known.levers:
         return NO_KNOWN_LEVER
-    parts = lever_texts(LEVERS[kpi], plan, reality_level)
-    return "; ".join(parts) if parts else "every lever behind it is already pulled"
+    parts = lever_texts(known.levers, plan, reality_level)
+    return "; ".join(parts) if parts else ALL_PULLED
 
 
 @dataclass
@@ -294,23 +163,24 @@ def satisfaction_levers(drivers: Mapping[str, Any], plan: Mapping[str, Any] | No
     biggest first, each with its plan levers not pulled yet and their current values.
 
     A cause's count is the experiences that one cause alone turned from satisfied into
-    dissatisfied (a counterfactual on the same draws, :mod:`o2osim.journey`), so the
+    dissatisfied (a counterfactual on the same draws, :mod:`o2osim.components.shopping`), so the
     ranking says which fix wins back most customers. Staffing levers are never
     "pulled": more staff shortens queues further.
     """
     lost = drivers.get("satisfied_lost_to_gap") or {}
     co = drivers.get("dissatisfied_with_gap") or {}
+    causes = causes_of(drivers)
     out = []
     for cause, n in sorted(lost.items(), key=lambda kv: (-float(kv[1]), kv[0])):
         if not float(n) > 0:
             continue
-        known = CAUSES.get(cause)
+        known = causes.get(cause)
         texts = lever_texts(known.levers, plan, reality_level) if known else []
         if known and not known.levers:
-            texts = [NO_PLAN_LEVER]
+            texts = [known.no_lever or "no plan lever"]
         if cause == "over_promise" and reality_level is not None and texts:
             texts[0] += f" (stores deliver {reality_level:.2f}: `market.stores.reality_level`)"
-        out.append(RankedCause(cause, cause_label(cause), float(n),
+        out.append(RankedCause(cause, cause_label(cause, drivers), float(n),
                                float(co.get(cause, 0.0)), texts))
     return out
 

@@ -175,7 +175,7 @@ def figure_satisfaction(drivers: Mapping[str, Any], path: Path, note: str = "") 
     items = sorted(((c, float(v)) for c, v in values.items()
                     if float(v) > 0 or float(co.get(c, 0)) > 0), key=lambda kv: (kv[1], kv[0]))
     fig, ax = subplots(figsize=(8, 1.3 + 0.36 * max(len(items), 1)))
-    labels = [plain_text(cause_short(c)) for c, _ in items]
+    labels = [plain_text(cause_short(c, drivers)) for c, _ in items]
     ax.barh(labels, [v for _, v in items], color="#c0392b")
     top = max((v for _, v in items), default=0.0) or 1.0
     for y, (c, v) in enumerate(items):

@@ -172,8 +172,9 @@ def _what_to_change_section(metrics: dict[str, Any], plan: Mapping[str, Any] | N
                           else "; ".join(r.levers))
                 first_with.setdefault(key, r.label)
                 steps[len(items)].append(
-                    [Strong(r.label), f": without it {count(r.lost)} more {cause_where(r.cause)} "
-                     "would have left the customer satisfied — ", *with_code(levers), "."])
+                    [Strong(r.label), f": without it {count(r.lost)} more "
+                     f"{cause_where(r.cause, drivers)} would have left the customer "
+                     "satisfied — ", *with_code(levers), "."])
             others = [c for c, v in sorted((drivers.get("dissatisfied_with_gap") or {}).items(),
                                            key=lambda kv: (-float(kv[1]), kv[0]))
                       if float(v) > 0 and c not in {r.cause for r in ranked}]
@@ -181,7 +182,7 @@ def _what_to_change_section(metrics: dict[str, Any], plan: Mapping[str, Any] | N
                 steps[len(items)].append(
                     "also in dissatisfied experiences, though no one of them alone would "
                     "have tipped one: " + ", ".join(
-                        f"{cause_label(c)} ({count(drivers['dissatisfied_with_gap'][c])})"
+                        f"{cause_label(c, drivers)} ({count(drivers['dissatisfied_with_gap'][c])})"
                         for c in others) + "; their levers are in the table below.")
             items.append([*head, "fix the causes that cost most satisfied customers first "
                           "(see \"Satisfaction and what drove it\" below):"])
@@ -227,14 +228,14 @@ def _satisfaction_section(metrics: dict[str, Any], figs: dict[str, Path],
                     key=lambda c: (-value_of(lost, c), -value_of(co, c), c))
     top = [c for c in ranked if value_of(lost, c) > 0][:3]
     if top:
-        blocks.append(Bullets([["Without ", Strong(cause_label(c)), f": {count(lost[c])} more "
-                                f"{cause_where(c)} would have left the customer satisfied."]
-                               for c in top]))
+        blocks.append(Bullets([["Without ", Strong(cause_label(c, drivers)),
+                                f": {count(lost[c])} more {cause_where(c, drivers)} would "
+                                "have left the customer satisfied."] for c in top]))
     rows: list[list[Inline]] = []
     for c in ranked:
-        text = "; ".join(cause_lever_texts(c, plan, info.store_reality_level)) or "—"
-        rows.append([cause_label(c), count(value_of(lost, c)), pct(value_of(lost, c), unhappy),
-                     count(value_of(co, c)), with_code(text)])
+        text = "; ".join(cause_lever_texts(c, drivers, plan, info.store_reality_level)) or "—"
+        rows.append([cause_label(c, drivers), count(value_of(lost, c)),
+                     pct(value_of(lost, c), unhappy), count(value_of(co, c)), with_code(text)])
     if rows:
         blocks.append(Table(["cause", "satisfied customers lost (experiences)",
                              "share of the dissatisfied", "dissatisfied experiences it was "
