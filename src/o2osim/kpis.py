@@ -74,6 +74,7 @@ def _walkout_rate(r: RunRecord) -> float:
     return ratio(int(s["balked"].sum() + s["reneged"].sum()), int(s["arrivals"].sum()))
 
 
+ROI_UNIT, STEPS, MINUTES = "CNY revenue per CNY cost", "steps", "minutes"
 SIM_CONSUMERS, SIM_ORDERS, SIM_COUPONS = ("simulated consumers", "simulated orders",
                                           "simulated coupons")
 SIM_VISITS, SIM_OFFERS, CNY = "simulated visits", "simulated coupon offers", "CNY (whole market)"
@@ -103,7 +104,7 @@ KPIS: tuple[KPI, ...] = (
                       "(market.stores.reality_level)"), PARITY, BRIEFED, SYNCED,
                 ONE_MEMBERSHIP,
                 Lever("operations.weekend_staff_multiplier", "staff the weekend peaks"))),
-    KPI("roi", "CNY revenue per CNY cost", "revenue_cny / total_cost_cny",
+    KPI("roi", ROI_UNIT, "revenue_cny / total_cost_cny",
         lambda r: ratio(float(r.daily["revenue_cny"].sum()), _total_cost(r)),
         levers=(on("integration.budget_reallocation", "move the reserve to the channels with "
                    "the best measured ROI"),
@@ -126,7 +127,7 @@ KPIS: tuple[KPI, ...] = (
         lambda r: ratio(_redeemed(r), r.totals.coupons_claimed)),
     KPI("repurchase_rate", SHARE, "purchasers with two orders or more / purchasers",
         lambda r: ratio(r.consumers.repurchasers, r.consumers.purchasers)),
-    KPI("steps_to_redeem", "steps", "steps to use an online coupon in a store",
+    KPI("steps_to_redeem", STEPS, "steps to use an online coupon in a store",
         lambda r: float(r.steps_to_redeem), higher_is_better=False,
         levers=(on("integration.unified_membership", "no re-registration step in store"),
                 POS)),
@@ -168,10 +169,10 @@ KPIS: tuple[KPI, ...] = (
         lambda r: float(r.totals.walkouts), higher_is_better=False),
     KPI("complaints", "simulated posts", "public complaints",
         lambda r: float(r.totals.complaints), higher_is_better=False),
-    KPI("mean_wait_min", "minutes", "mean wait of real store arrivals who did not balk",
+    KPI("mean_wait_min", MINUTES, "mean wait of real store arrivals who did not balk",
         lambda r: float(r.waits_min.mean()) if r.waits_min.size else 0.0,
         higher_is_better=False),
-    KPI("p95_wait_min", "minutes", "95th percentile of those waits", _p95,
+    KPI("p95_wait_min", MINUTES, "95th percentile of those waits", _p95,
         higher_is_better=False),
     KPI("walkout_rate", SHARE, "real arrivals who balked or reneged / real arrivals",
         _walkout_rate, higher_is_better=False),
@@ -229,6 +230,21 @@ BY_NAME: dict[str, KPI] = {k.name: k for k in KPIS}
 KPI_NAMES: tuple[str, ...] = tuple(BY_NAME)
 UNITS: dict[str, str] = {k.name: k.unit for k in KPIS if not k.is_share}
 """Unit of every KPI that is not a rate in [0, 1] (``metrics.json`` ``units``)."""
+
+
+def unit_of(name: str) -> str:
+    """A KPI's unit (:data:`SHARE` for rates). For a name not in the registry (a derived
+    column such as compare's ``total_spend_cny``, or a file of another version) the unit
+    its name says: ``*_rate`` a share, ``*_cny`` CNY, ``*_min`` minutes, ``steps_*``
+    steps; otherwise none."""
+    known = BY_NAME.get(name)
+    if known is not None:
+        return known.unit
+    for test, unit in ((name.endswith("_rate"), SHARE), (name.endswith("_cny"), CNY),
+                       (name.endswith("_min"), MINUTES), (name.startswith("steps_"), STEPS)):
+        if test:
+            return unit
+    return ""
 
 
 def compute_kpis(record: RunRecord) -> dict[str, float]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from o2osim.kpis import unit_of
 from o2osim.reports.compare_figures import TITLES
 from o2osim.reports.compare_table import (
     SPEND,
@@ -177,7 +178,7 @@ def _kpi_table(table: pd.DataFrame, kpi_names: Sequence[str], units: dict[str, s
     head = ["KPI", "unit"] + list(table["scenario_id"])
     lines = ["<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
     for kpi in kpi_names:
-        unit = units.get(kpi, "share" if kpi.endswith("_rate") else "")
+        unit = units.get(kpi, unit_of(kpi))
         cells = [f"<code>{_e(kpi)}</code>", _e(unit)]
         cells += [_e(format_value(kpi, row.get(kpi))) + _interval(row, kpi)
                   for _, row in table.iterrows()]

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from o2osim.kpis import ROI_UNIT, SHARE, STEPS, unit_of
 from o2osim.reports.funnel import FunnelStage, funnel_stages
 from o2osim.reports.runs import Run
 from o2osim.reports.scenarios import (
@@ -87,11 +88,12 @@ def union_targets(runs: Sequence[Run]) -> tuple[dict[str, Target], list[str]]:
 def format_gap(target: Target, gap: float) -> str:
     """A shortfall in words with its unit: ``15.1 percentage points short``."""
     kpi = target.kpi
-    if kpi.endswith("_rate"):
+    unit = unit_of(kpi)
+    if unit == SHARE:
         amount = f"{100 * gap:.1f} percentage points"
-    elif kpi == "roi":
+    elif unit == ROI_UNIT:
         amount = f"{gap:.2f} CNY of revenue per CNY of cost"
-    elif kpi.startswith("steps_"):
+    elif unit == STEPS:
         amount = f"{gap:g} step" + ("" if gap == 1 else "s")
     else:
         amount = format_value(kpi, gap)

@@ -11,6 +11,8 @@ import re
 import textwrap
 from typing import Any
 
+from o2osim.kpis import MINUTES, ROI_UNIT, SHARE, STEPS, unit_of
+
 GAP = "  "
 MIN_WRAP_WIDTH = 8
 FEW_REPLICATIONS = 10
@@ -19,18 +21,21 @@ moves in steps of 1/R and its exact 90 % interval is wider than ±15 points."""
 
 
 def format_value(kpi: str, value: Any) -> str:
-    """A KPI value for people: rates as percentages, ROI with 2 decimals, steps whole."""
+    """A KPI value for people, by its unit in the registry (:func:`o2osim.kpis.unit_of`):
+    shares as percentages, ROI with 2 decimals, steps whole, CNY and minutes with their
+    unit, counts with thousands separators."""
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return "n/a"
-    if kpi.endswith("_rate"):
+    unit = unit_of(kpi)
+    if unit == SHARE:
         return f"{100 * value:.1f} %"
-    if kpi == "roi":
+    if unit == ROI_UNIT:
         return f"{value:.2f}"
-    if kpi.startswith("steps_"):
+    if unit == STEPS:
         return f"{value:.0f}"
-    if kpi.endswith("_cny"):
+    if unit.startswith("CNY"):
         return f"{value:,.0f} CNY"
-    if kpi.endswith("_min"):
+    if unit == MINUTES:
         return f"{value:.1f} min"
     if float(value).is_integer() or abs(value) >= 100:  # counts (means of replications too)
         return f"{value:,.0f}"
