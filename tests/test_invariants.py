@@ -61,6 +61,8 @@ def scenarios(draw: st.DrawFn) -> list[str]:
     ]
     for lever in INTEGRATION_SWITCHES:
         overrides.append(f"plan.integration.{lever}={str(draw(st.booleans())).lower()}")
+    for reward in ("review_reward", "referral_reward"):  # the rewards claim coupons too
+        overrides.append(f"plan.{reward}={str(draw(st.booleans())).lower()}")
     for ch in plan_channels(market, plan):
         budget = draw(st.none() | st.integers(0, 10_000_000))
         if budget is not None:  # None keeps the preset's budget
@@ -110,7 +112,9 @@ def test_invariants_hold_for_random_valid_configs(overrides: list[str]) -> None:
     assert k["coupons_claimed_online"] <= k["coupons_offered_online"]
     assert 0 <= k["coupons_claimed_offline"] <= k["coupons_offered_offline"]
     assert (k["coupons_claimed_online"] + k["coupons_claimed_offline"]
-            + k["coupons_claimed_review"] == k["coupons_claimed"])
+            + k["coupons_claimed_review"] + k["coupons_claimed_referral"]
+            == k["coupons_claimed"])
+    assert k["referral_rate"] == 0.0 or sc.plan.referral_reward
     assert k["coupons_redeemed_online"] + k["coupons_redeemed_offline"] == k["coupons_redeemed"]
 
     # Rates.

@@ -223,6 +223,8 @@ KPIS: tuple[KPI, ...] = (
         lambda r: ratio(r.totals.referrals, r.totals.satisfied),
         levers=(on("referral_reward", "reward satisfied customers who refer a friend with "
                    "the coupon"),)),
+    KPI("coupons_claimed_referral", SIM_COUPONS, "earned by referring a contact",
+        lambda r: float(r.totals.coupons_claimed_referral)),
 )
 """Every KPI, in the order of ``metrics.json``."""
 

@@ -30,7 +30,6 @@ imported.
 from __future__ import annotations
 
 import copy
-import json
 import math
 import shlex
 import shutil
@@ -50,7 +49,7 @@ if TYPE_CHECKING:
 
 from o2osim import targets as target_rules
 from o2osim.reports.scorecard import format_value
-from o2osim.results import write_csv_atomic, write_text_atomic
+from o2osim.results import read_metrics, write_csv_atomic, write_text_atomic
 
 INFEASIBLE_PENALTY_CNY = 1e10
 """Added to the cost of a plan that misses a target, times (1 + its total relative
@@ -167,10 +166,9 @@ def _read_metrics(folder: Path | None) -> dict[str, Any] | None:
     if folder is None:
         return None
     try:
-        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return read_metrics(folder)
+    except (OSError, ValueError):  # not finished, or not a run: the trial has no result
         return None
-    return metrics if isinstance(metrics, dict) and "kpis" in metrics else None
 
 
 def load_search(config: DictConfig) -> Search:

@@ -14,7 +14,6 @@ Hydra or OmegaConf (plain YAML) and without pandas (:func:`read_columns`):
 from __future__ import annotations
 
 import csv
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from typing import Any
 import numpy as np
 import yaml
 
-from o2osim.results import INCOMPLETE_PREFIX, run_folder_has_results
+from o2osim.results import INCOMPLETE_PREFIX, read_metrics, run_folder_has_results
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader when PyYAML has it (several times faster), else PyYAML's."""
@@ -195,11 +194,13 @@ def load_run(path: Path, shown: str) -> Run | Skipped:
                            f"killed ({INCOMPLETE_PREFIX}* folder inside)")
         return Skipped(shown, "no metrics.json: the run crashed or is still running")
     try:
-        metrics = json.loads(metrics_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        metrics = read_metrics(metrics_path)
+    except OSError as exc:
         return Skipped(shown, f"metrics.json cannot be read ({type(exc).__name__})")
-    if not isinstance(metrics, dict) or not isinstance(metrics.get("kpis"), dict):
-        return Skipped(shown, "metrics.json has no kpis")
+    except ValueError as exc:  # not JSON, no kpis, or a newer schema_version
+        reason = str(exc).split(": ", 1)[-1]
+        return Skipped(shown, "metrics.json has no kpis" if "no kpis" in reason
+                       else f"metrics.json: {reason}")
     hydra_dir = path / ".hydra"
     overrides = read_yaml(hydra_dir / "overrides.yaml")
     config = read_yaml(hydra_dir / "config.yaml")
