@@ -17,7 +17,6 @@ This module is the command; the work is done by one module per job:
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +26,7 @@ from o2osim.reports.page import render_html, render_markdown
 from o2osim.reports.report_figures import figures
 from o2osim.reports.report_sections import report_blocks
 from o2osim.reports.runs import RunInfo, read_columns, run_info
+from o2osim.results import read_metrics
 
 
 def markdown(metrics: dict[str, Any], figs: dict[str, Path],
@@ -38,7 +38,7 @@ def markdown(metrics: dict[str, Any], figs: dict[str, Path],
 def write_report(folder: str | Path) -> Path:
     """Build the report of a finished run folder; returns the HTML file."""
     folder = Path(folder)
-    metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+    metrics = read_metrics(folder)
     daily = read_columns(folder / "daily.csv")
     stores_path = folder / "stores.csv"
     stores = read_columns(stores_path) if stores_path.exists() else None
