@@ -206,3 +206,12 @@ def test_small_jobs_run_in_process_unless_workers_are_given() -> None:
     assert auto_workers(small, 4, 2) == 2  # given: respected
     assert auto_workers(big, 4, 0) == min(4, os.cpu_count() or 1)
     assert auto_workers(big, 1, 3) == 1  # never more processes than replications
+
+
+def test_share_interval_closed_forms_equal_the_beta_quantiles() -> None:
+    """All or none successful: the closed form used without scipy is Clopper-Pearson's."""
+    from scipy.stats import beta
+
+    for n in (1, 2, 3, 8, 20):
+        assert share_ci90(0, n)[1] == pytest.approx(float(beta.ppf(0.95, 1, n)), abs=1e-12)
+        assert share_ci90(n, n)[0] == pytest.approx(float(beta.ppf(0.05, n, 1)), abs=1e-12)

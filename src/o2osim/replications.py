@@ -131,15 +131,18 @@ def kpi_stats(values: pd.Series) -> dict[str, Any]:
 def share_ci90(successes: int, trials: int) -> list[float]:
     """Exact (Clopper & Pearson 1934) 90 % confidence interval of a probability estimated
     as ``successes / trials``: how rough a share of few replications is (0 of 3 is
-    consistent with a true chance of up to 63 %)."""
+    consistent with a true chance of up to 63 %). All or none successful has the closed
+    form ``1 - 0.05^(1/n)`` (so a single run needs no scipy)."""
     if trials <= 0:
         return [0.0, 1.0]
+    if successes <= 0:
+        return [0.0, 1.0 - 0.05 ** (1.0 / trials)]
+    if successes >= trials:
+        return [0.05 ** (1.0 / trials), 1.0]
     from scipy.stats import beta as beta_dist  # imported when needed (~0.5 s CPU)
 
-    lo = float(beta_dist.ppf(0.05, successes, trials - successes + 1)) if successes else 0.0
-    hi = (float(beta_dist.ppf(0.95, successes + 1, trials - successes))
-          if successes < trials else 1.0)
-    return [lo, hi]
+    return [float(beta_dist.ppf(0.05, successes, trials - successes + 1)),
+            float(beta_dist.ppf(0.95, successes + 1, trials - successes))]
 
 
 def mean_of_sections(sections: list[dict[str, Any]]) -> dict[str, Any]:
