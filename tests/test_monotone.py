@@ -36,8 +36,16 @@ def all_budgets_times(factor: float) -> tuple[str, ...]:
                  for c, b in plan_budgets().items())
 
 
+UNCAPPED = "plan.coupon.quantity_cap=1000000000"
+"""The integrated plan's cap (60 000 coupons = 1 200 simulated at 20 000 consumers) is
+claimed in full at every value from 10 CNY of 300 (test_a_binding_cap_...): then the value
+only decides who claims first, not how many, and redemptions are not monotone in it (they
+dip at some seeds: 3, 4 and 8 of 3-8 measured on 2026-12-01; 4 and 5 before the engine was
+reshaped, when seed 3 passed by chance). The value's own effect is tested without the cap."""
+
+
 def coupon_worth(value_cny: int) -> tuple[str, ...]:
-    return ("plan.coupon.threshold_cny=300", f"plan.coupon.value_cny={value_cny}")
+    return ("plan.coupon.threshold_cny=300", f"plan.coupon.value_cny={value_cny}", UNCAPPED)
 
 
 def lbs_budget(budget_cny: float) -> tuple[str, ...]:
@@ -67,3 +75,14 @@ def test_lever_never_lowers_kpi(sweep: str, kpi: str) -> None:
     assert not drops, f"{kpi} along {sweep}: {values} (drops at steps {drops})"
     # The lever does something at all (otherwise the check above would be empty).
     assert values[-1] > values[0], f"{kpi} along {sweep} did not move: {values}"
+
+
+def test_a_binding_cap_is_claimed_in_full_at_every_coupon_value() -> None:
+    """Why the coupon-value sweep runs uncapped: with the plan's cap every value claims
+    exactly the cap (in simulated coupons), so the value cannot raise the claims."""
+    cap = compose_scenario(list(BASE)).plan.coupon.quantity_cap
+    scale = 1_000_000 / 20_000
+    for value in (10, 90):
+        claimed = kpis("plan.coupon.threshold_cny=300",
+                       f"plan.coupon.value_cny={value}")["coupons_claimed"]
+        assert claimed == pytest.approx(cap / scale, abs=1), (value, claimed)

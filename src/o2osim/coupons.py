@@ -13,7 +13,7 @@ import numpy as np
 from o2osim.config.schema import BehaviourSpec, CouponRule, PlanConfig
 from o2osim.population import Population
 from o2osim.response import price_response
-from o2osim.rng import day_stream
+from o2osim.rng import ConsumerDraws
 
 
 def steps_to_redeem_in_store(plan: PlanConfig) -> int:
@@ -63,6 +63,11 @@ def completes_steps(steps: int, dropoff_prob: float) -> float:
     return float((1.0 - dropoff_prob) ** max(steps - 1, 0))
 
 
+OFFER, STORE_QR, REVIEW, REFERRAL = range(4)
+"""Kinds of claim (:meth:`CouponBook.claim_at`): an exposure's offer, the store's QR code,
+a review reward, a referral reward."""
+
+
 class CouponBook:
     """The plan's coupon in circulation: what is left of the quantity cap (in simulated
     coupons) and the claims against it, drawn from one random stream (``coupon``).
@@ -78,15 +83,18 @@ class CouponBook:
         self.beh = beh
         self.cap_left = plan.coupon.quantity_cap / scale
         self.seed = seed
-        self.rng = day_stream(seed, "coupon", 0)
+        self.draws = ConsumerDraws(seed, "coupon", 0)
 
     def begin_day(self, day: int) -> None:
         """Today's claims draw from the coupon stream of ``day``."""
-        self.rng = day_stream(self.seed, "coupon", day)
+        self.draws = ConsumerDraws(self.seed, "coupon", day)
 
-    def claim_at(self, pop: Population, offered: np.ndarray, day: int) -> np.ndarray:
+    def claim_at(self, pop: Population, offered: np.ndarray, day: int,
+                 kind: int = 0) -> np.ndarray:
         """Claims among ``offered`` (valid from ``day``); returns the positions in
-        ``offered`` of the offers that were claimed."""
+        ``offered`` of the offers that were claimed. ``kind`` (:data:`OFFER` ...) keys the
+        draws: a consumer's chance of claiming one kind of offer today does not depend on
+        who else was offered it (:class:`o2osim.rng.ConsumerDraws`)."""
         rule, beh = self.rule, self.beh
         pos = np.flatnonzero((pop.coupons_claimed[offered] < rule.per_person_limit)
                              & (pop.coupon_expiry_day[offered] < day))
@@ -94,7 +102,7 @@ class CouponBook:
         rel = relative_discount(rule)
         p = beh.coupon_claim_prob * (
             1.0 - 1.0 / price_response(pop.price_sensitivity[ok], rel, beh.price_elasticity))
-        u = self.rng.random(ok.size)
+        u = self.draws.uniform(ok, kind)
         taken = u < p
         claim, claim_pos = ok[taken], pos[taken]
         limit = int(max(self.cap_left, 0))
@@ -106,6 +114,6 @@ class CouponBook:
         self.cap_left -= claim_pos.size
         return claim_pos
 
-    def claim(self, pop: Population, offered: np.ndarray, day: int) -> int:
+    def claim(self, pop: Population, offered: np.ndarray, day: int, kind: int = 0) -> int:
         """:meth:`claim_at`, returning the number claimed."""
-        return int(self.claim_at(pop, offered, day).size)
+        return int(self.claim_at(pop, offered, day, kind).size)

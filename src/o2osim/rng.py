@@ -47,3 +47,49 @@ def below(rng: np.random.Generator, n: int, bound: float) -> tuple[np.ndarray, n
     idx = np.flatnonzero(r < levels)
     u = (r[idx] + rng.random(idx.size)) * (1.0 / 256.0)
     return idx, u
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+class ConsumerDraws:
+    """Uniforms and normals keyed by consumer: ``uniform(idx, draw)`` gives consumer
+    ``idx[j]`` the same number whoever else is drawn with it.
+
+    A counter-based generator (the SplitMix64 output function, Steele, Lea & Flood 2014,
+    on ``key + (i + 1) x golden ratio``), keyed by ``(seed, stream name, day, draw)``
+    through :class:`numpy.random.SeedSequence`. A rule that draws for a subset that
+    depends on the state (the consumers offered a coupon, the day's shoppers) then keeps
+    common random numbers across plans: a consumer's draw does not move when another
+    consumer joins or leaves the subset. Costs a few integer passes per consumer drawn.
+    """
+
+    def __init__(self, seed: int, name: str, day: int) -> None:
+        self.seed, self.name, self.day = int(seed), name, int(day)
+        self._keys: dict[int, np.uint64] = {}
+
+    def _key(self, draw: int) -> np.uint64:
+        if draw not in self._keys:
+            ss = np.random.SeedSequence([self.seed, zlib.crc32(self.name.encode()),
+                                         self.day, int(draw)])
+            self._keys[draw] = np.uint64(ss.generate_state(1, np.uint64)[0])
+        return self._keys[draw]
+
+    def uniform(self, idx: np.ndarray, draw: int = 0) -> np.ndarray:
+        """One uniform in [0, 1) per entry of ``idx`` (float64)."""
+        z = np.asarray(idx, dtype=np.uint64) + np.uint64(1)
+        z *= _GOLDEN
+        z += self._key(draw)
+        z ^= z >> np.uint64(30)
+        z *= _MIX1
+        z ^= z >> np.uint64(27)
+        z *= _MIX2
+        z ^= z >> np.uint64(31)
+        return (z >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+
+    def normal(self, idx: np.ndarray, draw: int = 0) -> np.ndarray:
+        """One standard normal per entry of ``idx`` (Box-Muller on two keyed uniforms)."""
+        u1 = 1.0 - self.uniform(idx, 2 * draw + 1_000_001)  # in (0, 1]: log is finite
+        u2 = self.uniform(idx, 2 * draw + 1_000_002)
+        return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)

@@ -16,6 +16,7 @@ import numpy as np
 
 from o2osim.config.schema import OperationsPlan, OperationsSpec, StationSpec
 from o2osim.operations import BALKED, RENEGED, SERVED, DayResult, Station, simulate_store_day
+from o2osim.rng import ConsumerDraws
 
 STORE_COLUMNS = ("store_id", "day", "arrivals", "served", "balked", "reneged", "mean_wait_min",
                  "p95_wait_min", "utilisation", "coupon_checks", "coupon_checks_failed")
@@ -56,12 +57,58 @@ def opening(ops: OperationsSpec, plan_ops: OperationsPlan) -> Opening:
     return Opening(float(open_h), float(close_h), [float(h) for h in ops.daypart_start_hours])
 
 
-def gamma_times(rng: np.random.Generator, mean: float, cv: float, n: int) -> np.ndarray:
-    """Gamma service times with the given mean and coefficient of variation."""
+def gamma_times(rng: np.random.Generator | ArrivalDraws, mean: float, cv: float, n: int,
+                row: int = 0) -> np.ndarray:
+    """Gamma service times with the given mean and coefficient of variation (from the
+    stream, or keyed by arrival: :class:`ArrivalDraws`)."""
     if cv <= 0:
         return np.full(n, mean)
     shape = 1.0 / (cv * cv)
+    if isinstance(rng, ArrivalDraws):
+        return rng.gamma(shape, row) * (mean / shape)
     return rng.gamma(shape, mean / shape, n)
+
+
+@dataclass
+class ArrivalDraws:
+    """Random numbers keyed by real arrival (``keys``: one per arrival, stable across plans:
+    the simulated visitor and the copy), so that an arrival's minute, patience, station use
+    and service times do not move when other customers come or stay away (common random
+    numbers; :class:`o2osim.rng.ConsumerDraws`)."""
+
+    draws: ConsumerDraws
+    keys: np.ndarray
+
+    def uniform(self, row: int) -> np.ndarray:
+        return self.draws.uniform(self.keys, row)
+
+    def exponential(self, row: int) -> np.ndarray:
+        return -np.log1p(-self.uniform(row))
+
+    def gamma(self, shape: float, row: int) -> np.ndarray:
+        """Gamma(shape, 1), exactly: Marsaglia & Tsang (2000) with keyed attempts, each
+        arrival retrying on its own keys until accepted (shape < 1: the boost
+        ``G(shape + 1) U^(1/shape)``)."""
+        a = shape + 1.0 if shape < 1.0 else shape
+        d = a - 1.0 / 3.0
+        c = 1.0 / np.sqrt(9.0 * d)
+        n = self.keys.shape[0]
+        out = np.empty(n)
+        todo = np.arange(n)
+        attempt = 0
+        while todo.size:
+            keys = self.keys[todo]
+            x = self.draws.normal(keys, 100 * row + attempt)
+            u = self.draws.uniform(keys, 100 * row + attempt + 50)
+            v = (1.0 + c * x) ** 3
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ok = (v > 0) & (np.log(u) < 0.5 * x * x + d - d * v + d * np.log(v))
+            out[todo[ok]] = d * v[ok]
+            todo = todo[~ok]
+            attempt += 1
+        if shape < 1.0:
+            out *= self.uniform(100 * row + 99) ** (1.0 / shape)
+        return out
 
 
 class ArrivalProfile:
@@ -191,7 +238,7 @@ class StoreAgent(mesa.Agent):
         return res
 
     def run_day(self, day: int, booked: np.ndarray, check_min: np.ndarray,
-                check_fails: np.ndarray, rng: np.random.Generator
+                check_fails: np.ndarray, rng: np.random.Generator | ArrivalDraws
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Simulate today's arrivals at this store alone (see :func:`run_stores_day`)."""
         return run_stores_day([self], day, np.zeros(booked.shape[0], dtype=np.int64), booked,
@@ -219,7 +266,7 @@ class DayArrivals:
 
 def draw_arrivals(stores: list[StoreAgent], day: int, store_of: np.ndarray,
                   booked: np.ndarray, check_min: np.ndarray, check_fails: np.ndarray,
-                  rng: np.random.Generator) -> DayArrivals:
+                  rng: np.random.Generator | ArrivalDraws) -> DayArrivals:
     """Arrival minutes, patience, service times and station use of today's customers.
 
     Bookings are honoured up to each store's slots for the hour of arrival
@@ -229,20 +276,25 @@ def draw_arrivals(stores: list[StoreAgent], day: int, store_of: np.ndarray,
     ops, first = stores[0].ops, stores[0]
     n = store_of.shape[0]
     specs = first._specs
-    u = rng.random((2 + len(specs), n))
+    if isinstance(rng, ArrivalDraws):
+        u = np.stack([rng.uniform(row) for row in range(2 + len(specs))]) if n else \
+            np.empty((2 + len(specs), 0))
+    else:
+        u = rng.random((2 + len(specs), n))
     minute = first._arrivals.minutes(u[0], u[1])
     order = np.lexsort((minute, store_of))
     store_sorted = store_of[order]
     bounds = np.searchsorted(store_sorted, np.arange(len(stores) + 1))
     honoured = honour_bookings(stores, day % 7 >= 5, store_sorted, minute[order],
                                booked[order])
-    patience = np.where(honoured, ops.booked_patience_mean_min,
-                        ops.patience_mean_min) * rng.exponential(1.0, n)
+    patience = np.where(honoured, ops.booked_patience_mean_min, ops.patience_mean_min) * (
+        rng.exponential(2 + len(specs)) if isinstance(rng, ArrivalDraws)
+        else rng.exponential(1.0, n))
     return DayArrivals(
         order=order, bounds=bounds, minute=minute[order], booked=honoured,
         patience_min=patience, check_min=check_min[order], check_fails=check_fails[order],
-        service_min=[gamma_times(rng, spec.service_time_mean_min, spec.service_time_cv, n)
-                     for spec in specs],
+        service_min=[gamma_times(rng, spec.service_time_mean_min, spec.service_time_cv, n,
+                                 row=j + 1) for j, spec in enumerate(specs)],
         used=[u[2 + j] < spec.use_share for j, spec in enumerate(specs)])
 
 
@@ -262,7 +314,7 @@ def honour_bookings(stores: list[StoreAgent], weekend: bool, store_sorted: np.nd
 
 def run_stores_day(stores: list[StoreAgent], day: int, store_of: np.ndarray,
                    booked: np.ndarray, check_min: np.ndarray, check_fails: np.ndarray,
-                   rng: np.random.Generator
+                   rng: np.random.Generator | ArrivalDraws
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Every store's simpy day for today's real arrivals (arrays per arrival, any order;
     ``store_of`` is the index in ``stores``).

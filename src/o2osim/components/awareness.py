@@ -7,12 +7,12 @@ import numpy as np
 from o2osim.components.base import Component, Day, World
 from o2osim.config.schema import BehaviourSpec
 from o2osim.population import AWARE, EVER_AWARE, Population, State, clear
-from o2osim.rng import below
+from o2osim.rng import ConsumerDraws, below
 
 
 def word_of_mouth(pop: Population, talkers: np.ndarray, promoters: np.ndarray,
                   detractors: np.ndarray, beh: BehaviourSpec,
-                  rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+                  draws: ConsumerDraws) -> tuple[np.ndarray, np.ndarray]:
     """Contacts reached by talk, posts (UGC) and complaints; returns (newly aware, the
     distinct consumers reached).
 
@@ -42,7 +42,7 @@ def word_of_mouth(pop: Population, talkers: np.ndarray, promoters: np.ndarray,
     pop.interest[hit] = np.maximum(pop.interest[hit] + delta.astype(np.float32), 0)
     unaware_at = np.flatnonzero((pop.state[hit] & AWARE) == 0)
     p = 1.0 - (1.0 - beh.wom_aware_prob_per_contact) ** contacts_count[unaware_at]
-    newly = hit[unaware_at[rng.random(unaware_at.size) < p]]
+    newly = hit[unaware_at[draws.uniform(hit[unaware_at]) < p]]
     return newly, hit
 
 
@@ -92,7 +92,7 @@ class Awareness(Component):
         talkers = talkers[(pop.state[talkers] & AWARE) > 0]
         forget_cand, forget_u = below(rng, pop.size, p_forget)
         newly, reached = word_of_mouth(pop, talkers, day.posted_yesterday,
-                                       day.complained_yesterday, beh, rng)
+                                       day.complained_yesterday, beh, self.draws(day))
         make_aware(pop, newly)
         day.tally.newly_aware_wom = newly.size
         if p_forget > 0:

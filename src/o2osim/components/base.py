@@ -20,7 +20,7 @@ from o2osim.config.schema import ScenarioConfig
 from o2osim.coupons import CouponBook
 from o2osim.levers import Cause
 from o2osim.population import Population
-from o2osim.rng import day_stream
+from o2osim.rng import ConsumerDraws, day_stream
 from o2osim.stores import StoreAgent
 from o2osim.tally import DayTally
 
@@ -132,9 +132,17 @@ class Component:
         self.pop = world.pop
 
     def rng(self, day: Day) -> np.random.Generator:
-        """This component's random stream today (restarted each day: :mod:`o2osim.rng`)."""
+        """This component's random stream today (restarted each day: :mod:`o2osim.rng`),
+        for blocks of one number per consumer."""
         assert self.stream is not None, f"{self.name} declares no random stream"
         return day_stream(self.world.seed, self.stream, day.index)
+
+    def draws(self, day: Day) -> ConsumerDraws:
+        """This component's draws keyed by consumer today (:class:`o2osim.rng.ConsumerDraws`),
+        for subsets that depend on the state: a consumer's number does not move when
+        others join or leave the subset (common random numbers across plans)."""
+        assert self.stream is not None, f"{self.name} declares no random stream"
+        return ConsumerDraws(self.world.seed, self.stream, day.index)
 
     def step(self, day: Day) -> None:
         raise NotImplementedError

@@ -57,6 +57,6 @@ class ChannelChoice(Component):
         sc = self.world.scenario
         choice = choose_channel(self.pop, day.intenders, day.index, sc.plan,
                                 sc.market.behaviour, day.online_promo, day.store_promo,
-                                self.rng(day).random(day.intenders.size, dtype=np.float32))
+                                self.draws(day).uniform(day.intenders))
         day.visitors = day.intenders[choice == STORE]
         day.online = day.intenders[choice == ONLINE]

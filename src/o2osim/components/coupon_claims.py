@@ -23,7 +23,7 @@ class OfferClaims(Component):
     def step(self, day: Day) -> None:
         t, offered = day.tally, day.offered
         t.coupons_offered, t.coupons_offered_online = offered.size, day.offered_online
-        at = self.world.coupons.claim_at(self.pop, offered, day.index)
+        at = self.world.coupons.claim_at(self.pop, offered, day.index, coupons.OFFER)
         t.coupons_claimed = at.size
         t.coupons_claimed_online = int(np.count_nonzero(at < day.offered_online))
 
@@ -43,4 +43,4 @@ class StoreQRClaims(Component):
         if day.visitors.size and coupons.claimable(plan.coupon, "store"):
             day.tally.coupons_offered += day.visitors.size
             day.tally.coupons_claimed += self.world.coupons.claim(
-                self.pop, day.visitors, day.index)
+                self.pop, day.visitors, day.index, coupons.STORE_QR)

@@ -5,38 +5,58 @@ from __future__ import annotations
 import numpy as np
 
 from o2osim import coupons
-from o2osim.components.base import Component, Day, World
+from o2osim.components.base import Component, Day
 from o2osim.config.schema import BehaviourSpec, PlanConfig
 from o2osim.population import AWARE, Population
 from o2osim.response import price_response
+from o2osim.rng import ConsumerDraws
 
 
 def purchase_intent(pop: Population, day: int, beh: BehaviourSpec, plan: PlanConfig,
-                    u: np.ndarray, dow_weight: float = 1.0) -> np.ndarray:
+                    rng: np.random.Generator, draws: ConsumerDraws, dow_weight: float = 1.0,
+                    dow_max: float = 1.0) -> np.ndarray:
     """Who sets out to buy today.
 
     Hazard = segment ceiling x Hill(interest; K, 2) x coupon pull x day-of-week weight,
     for aware consumers past the repurchase gap. Interest is a consumer-level adstock of
     exposures and word of mouth; a held coupon raises intent by the price response to its
     value (Blattberg et al. 1995). Seed 004: new / active / dormant differ in their base
-    propensity. ``u`` holds one uniform per consumer; the hazard is computed for the
-    candidates (aware and past the gap) only.
+    propensity.
+
+    Drawn as one uniform ``u_i`` per consumer, ``u_i < hazard_i``, but only materialised
+    where it can matter: one random byte per consumer picks ``u_i``'s 1/256 slice
+    (:func:`o2osim.rng.below`); without a coupon the hazard is at most the market's
+    ``max(purchase_hazard_max_per_day) x max(day-of-week weight)``, so only consumers
+    below that bound, and coupon holders, are looked at. The slices and the candidates
+    below the bound depend on the market only (common random numbers across plans); a
+    coupon holder above it — who holds a coupon depends on the plan — gets the rest of its
+    uniform keyed by consumer (:class:`o2osim.rng.ConsumerDraws`), the same in every plan.
     """
-    last_ok = day - beh.repurchase_gap_days  # bought on or before this day: past the gap
-    lpd = pop.last_purchase_day
-    past_gap = lpd <= (np.int16(last_ok) if last_ok < 32767 else np.int32(last_ok))
-    cand = np.flatnonzero(past_gap & ((pop.state & AWARE) > 0))
+    n = pop.size
+    bound = float(np.max(beh.purchase_hazard_max_per_day)) * dow_max
+    levels = min(int(np.ceil(bound * 256.0)), 256)
+    r = np.frombuffer(rng.bytes(n), dtype=np.uint8)
+    low = np.flatnonzero(r < levels)
+    v_low = rng.random(low.size)
+    holding = np.flatnonzero(pop.coupon_expiry_day >= day)
+    high = holding[r[holding] >= levels]
+    v_high = draws.uniform(high)
+    cand = np.concatenate((low, high))
+    u = (r[cand] + np.concatenate((v_low, v_high))) * (1.0 / 256.0)
+    ok = (pop.state[cand] & AWARE) > 0
+    ok &= pop.last_purchase_day[cand] <= day - beh.repurchase_gap_days  # past the gap
+    cand, u = cand[ok], u[ok]
     hmax = np.asarray(beh.purchase_hazard_max_per_day, dtype=np.float32)[pop.segment[cand]]
     x = pop.interest[cand]
     x2 = x * x
     k2 = np.float32(beh.interest_half_saturation ** 2)
     h = hmax * x2 / (x2 + k2)
-    holding = pop.coupon_expiry_day[cand] >= day
-    if holding.any():
+    held = pop.coupon_expiry_day[cand] >= day
+    if held.any():
         rel = coupons.relative_discount(plan.coupon)
-        pull = price_response(pop.price_sensitivity[cand[holding]], rel, beh.price_elasticity)
-        h[holding] *= pull.astype(np.float32)
-    return cand[u[cand] / np.float32(dow_weight) < h]
+        pull = price_response(pop.price_sensitivity[cand[held]], rel, beh.price_elasticity)
+        h[held] *= pull.astype(np.float32)
+    return np.sort(cand[u < h * dow_weight])
 
 
 class Intent(Component):
@@ -46,15 +66,13 @@ class Intent(Component):
     name = "intent"
     reads = ("market.behaviour.purchase_hazard_max_per_day",
              "market.behaviour.interest_half_saturation",
-             "market.behaviour.repurchase_gap_days", "market.operations.day_of_week_weights")
+             "market.behaviour.repurchase_gap_days", "market.operations.day_of_week_weights",
+             "plan.coupon")
     stream = "intent"
 
-    def __init__(self, world: World) -> None:
-        super().__init__(world)
-        self._u = np.empty(world.pop.size, dtype=np.float32)
-
     def step(self, day: Day) -> None:
-        sc = self.world.scenario
-        u = self.rng(day).random(self.pop.size, dtype=np.float32, out=self._u)
-        day.intenders = purchase_intent(self.pop, day.index, sc.market.behaviour, sc.plan, u,
-                                        float(self.world.dow_weights[day.index % 7]))
+        sc, dow = self.world.scenario, self.world.dow_weights
+        day.intenders = purchase_intent(self.pop, day.index, sc.market.behaviour, sc.plan,
+                                        self.rng(day), self.draws(day),
+                                        float(dow[day.index % 7]),
+                                        float(dow.max()))

@@ -131,7 +131,8 @@ class Media(Component):
                                  (exp_off, ~self.online_mask, "store")):
             if idx.size == 0:
                 continue
-            ch = self._attribute(idx, cells, p_cell, mask, rng.random(idx.size))
+            ch = self._attribute(idx, cells, p_cell, mask,
+                                 self.draws(day).uniform(idx, int(where == "store")))
             pop.last_channel[idx] = ch
             pop.interest[idx] += self.ch_interest[ch] * self.attraction
             pop.history[idx] |= EXPOSED

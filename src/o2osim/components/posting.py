@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from o2osim.components.base import Component, Day, Trip
+from o2osim.coupons import REVIEW
+from o2osim.rng import ConsumerDraws
 
 
 class Posting(Component):
@@ -29,26 +31,26 @@ class Posting(Component):
     tallies = ("ugc_posts", "complaints", "coupons_claimed", "coupons_claimed_review")
 
     def step(self, day: Day) -> None:
-        rng = self.rng(day)
-        parts = [self.after_trip(day, trip, rng) for trip in day.trips]
+        draws = self.draws(day)
+        parts = [self.after_trip(day, trip, draws) for trip in day.trips]
         day.promoters = np.concatenate([p for p, _ in parts]) if parts else np.empty(0, np.int64)
         day.detractors = np.concatenate([d for _, d in parts]) if parts else np.empty(0, np.int64)
         day.tally.ugc_posts, day.tally.complaints = day.promoters.size, day.detractors.size
 
-    def after_trip(self, day: Day, trip: Trip, rng: np.random.Generator
+    def after_trip(self, day: Day, trip: Trip, draws: ConsumerDraws
                    ) -> tuple[np.ndarray, np.ndarray]:
         beh, plan, pop = self.world.scenario.market.behaviour, self.world.scenario.plan, self.pop
         exp_idx, sat = trip.experienced, trip.satisfied
         bought = np.isin(exp_idx, trip.buyers, assume_unique=False)
         pop.interest[exp_idx[bought & sat]] = np.float32(beh.repurchase_interest_satisfied)
         pop.interest[exp_idx[~sat]] = np.float32(beh.repurchase_interest_dissatisfied)
-        u = rng.random(exp_idx.size)
+        u = draws.uniform(exp_idx, trip.channel)
         p_post = (beh.ugc_post_prob_review_reward if plan.review_reward
                   else beh.ugc_post_prob_satisfied)
         promoters = exp_idx[sat & (u < p_post)]
         detractors = exp_idx[~sat & (u < beh.complaint_prob_dissatisfied)]
         if plan.review_reward and promoters.size:
-            got = self.world.coupons.claim(pop, promoters, day.index + 1)
+            got = self.world.coupons.claim(pop, promoters, day.index + 1, REVIEW)
             day.tally.coupons_claimed += got
             day.tally.coupons_claimed_review += got
         return promoters, detractors

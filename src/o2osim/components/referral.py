@@ -27,6 +27,7 @@ import numpy as np
 
 from o2osim.components.awareness import make_aware
 from o2osim.components.base import Component, Day, World
+from o2osim.coupons import REFERRAL
 
 
 class Referral(Component):
@@ -56,13 +57,14 @@ class Referral(Component):
         pool = np.concatenate(satisfied) if satisfied else np.empty(0, np.int64)
         if not pool.size:
             return
-        rng = self.rng(day)
-        referrers = pool[rng.random(pool.size) < beh.referral_prob_satisfied]
+        draws = self.draws(day)
+        referrers = pool[draws.uniform(pool, 0) < beh.referral_prob_satisfied]
         if not referrers.size:
             return
         self.attempts += int(referrers.size)
         contacts = pop.contacts[referrers,
-                                rng.integers(0, pop.contacts.shape[1], referrers.size)]
+                                (draws.uniform(referrers, 1) * pop.contacts.shape[1])
+                                .astype(np.int64)]
         own = contacts != referrers  # a contact list may hold oneself (random graph)
         contacts, referrers = contacts[own], referrers[own]
         # a consumer's first referral of today counts, if they were never referred before
@@ -73,7 +75,7 @@ class Referral(Component):
         referred[new] = 1
         make_aware(pop, new)
         pop.interest[new] += np.float32(beh.referral_interest)
-        got = self.world.coupons.claim(pop, np.unique(rewarded), day.index + 1)
+        got = self.world.coupons.claim(pop, np.unique(rewarded), day.index + 1, REFERRAL)
         day.tally.referrals += int(new.size)
         day.tally.coupons_claimed += got
         day.tally.coupons_claimed_referral += got

@@ -33,6 +33,7 @@ from o2osim.population import (
     Population,
 )
 from o2osim.response import price_response
+from o2osim.rng import ConsumerDraws
 from o2osim.satisfaction import satisfied
 from o2osim.tally import DayTally
 
@@ -100,7 +101,7 @@ class ShopContext:
 
 
 def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
-         rng: np.random.Generator, tally: DayTally, store: StoreOutcome | None = None
+         rng: ConsumerDraws, tally: DayTally, store: StoreOutcome | None = None
          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One shopping trip (store visit or online session) for consumers ``idx``.
 
@@ -116,7 +117,7 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
     plan, beh, exs, st = ctx.plan, ctx.beh, ctx.exp, ctx.stores
     integ = plan.integration
     k = idx.size
-    u = rng.random((8, k))
+    u = {row: rng.uniform(idx, 10 * channel + row) for row in (2, 3, 4, 5)}
     state = pop.state[idx]
     hist = pop.history[idx]
     ps = pop.price_sensitivity[idx]
@@ -206,7 +207,7 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
     # Experience: in a store it forms during the visit, before the till, and a
     # disappointing visit loses the sale; online it is the order's delivery.
     performance = reality - penalty - exs.penalty_walkout * walkout
-    normal_draws = rng.standard_normal(k)  # drawn once: the counterfactuals reuse them
+    normal_draws = rng.normal(idx, channel)  # drawn once: the counterfactuals reuse them
     sat = satisfied(performance, expectation, exs, normal_draws)
     if in_store:
         conv = np.where(sat, conv, conv * beh.dissatisfied_store_buy_share)
@@ -216,7 +217,7 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
     # Orders.
     b = idx[buy]
     n_buy = b.size
-    basket = (st.basket_mean_cny * np.exp(st.basket_sigma * rng.standard_normal(n_buy)
+    basket = (st.basket_mean_cny * np.exp(st.basket_sigma * rng.normal(b, 2 + channel)
                                           - 0.5 * st.basket_sigma**2)).astype(np.float32)
     used_b = used[buy]
     discount = np.zeros(n_buy, dtype=np.float32)
@@ -289,7 +290,7 @@ def satisfied_lost_to_causes(performance: np.ndarray, expectation: np.ndarray,
 
 
 def record_purchase(pop: Population, b: np.ndarray, ctx: ShopContext, in_store: bool,
-                    rng: np.random.Generator) -> None:
+                    rng: ConsumerDraws) -> None:
     """Lifecycle and membership after a purchase (seed 004 lifecycle; seed 001 门店二维码
     入会: store buyers join at the till; one membership when the plan unifies it)."""
     integ = ctx.plan.integration
@@ -301,11 +302,11 @@ def record_purchase(pop: Population, b: np.ndarray, ctx: ShopContext, in_store: 
     if in_store:
         pop.history[b] |= STORE_BUYER
         joiners = b[((pop.state[b] & MEMBER) == 0)
-                    & (rng.random(b.size) < ctx.beh.member_join_prob_in_store)]
+                    & (rng.uniform(b, 6) < ctx.beh.member_join_prob_in_store)]
         pop.state[joiners] |= MEMBER
         if integ.unified_membership:
             pop.state[joiners] |= ACCOUNT
-            pop.state[joiners[rng.random(joiners.size) < integ.unified_id_share]] |= UNIFIED
+            pop.state[joiners[rng.uniform(joiners, 7) < integ.unified_id_share]] |= UNIFIED
     else:
         pop.history[b] |= ONLINE_BUYER
         members = (pop.state[b] & MEMBER) > 0
@@ -313,7 +314,7 @@ def record_purchase(pop: Population, b: np.ndarray, ctx: ShopContext, in_store: 
         new_accounts = b[(pop.state[b] & ACCOUNT) == 0]
         pop.state[b] |= ACCOUNT
         if integ.unified_membership:  # one membership: the new account joins the CDP
-            linked = new_accounts[rng.random(new_accounts.size) < integ.unified_id_share]
+            linked = new_accounts[rng.uniform(new_accounts, 8) < integ.unified_id_share]
             pop.state[linked] |= UNIFIED
 
 
@@ -352,7 +353,7 @@ class Shopping(Component):
                            booked_wait_tolerance_min=ops.booked_wait_tolerance_min)
 
     def step(self, day: Day) -> None:
-        ctx, t, rng = self.context(day), day.tally, self.rng(day)
+        ctx, t, rng = self.context(day), day.tally, self.draws(day)
         for who, channel in ((day.visitors, STORE), (day.online, ONLINE)):
             if who.size == 0:
                 continue

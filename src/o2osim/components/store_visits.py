@@ -7,7 +7,8 @@ import numpy as np
 from o2osim import coupons
 from o2osim.components.base import Component, Day, StoreOutcome, World
 from o2osim.population import ACCOUNT
-from o2osim.stores import STORE_COLUMNS, run_stores_day
+from o2osim.rng import ConsumerDraws
+from o2osim.stores import STORE_COLUMNS, ArrivalDraws, run_stores_day
 
 _CHECKS = STORE_COLUMNS.index("coupon_checks")
 
@@ -19,8 +20,9 @@ class StoreVisits(Component):
     Each simulated visitor stands for ``scale`` real ones (stochastic rounding); the first
     copy is the visitor, the others share the store's capacity. Coupon checks: a scan when
     the POS is joined, a slower manual check (slower still with unbriefed staff) that fails
-    with ``pos_manual_fail_prob`` otherwise (seed 000). Online booking needs an online
-    account and online content that links to the store's reservation book
+    with ``pos_manual_fail_prob`` otherwise, for each real customer on its own (seed 000).
+    Online booking needs an online account and online content that links to the store's
+    reservation book
     (``o2o_traffic_guidance``; seed 000 门店预约 / 到店核销).
     """
 
@@ -39,32 +41,39 @@ class StoreVisits(Component):
         day.store_outcome = self.run(day, day.visitors)
 
     def run(self, day: Day, visitors: np.ndarray) -> StoreOutcome:
-        sc, pop, rng = self.world.scenario, self.pop, self.rng(day)
+        sc, pop, draws = self.world.scenario, self.pop, self.draws(day)
         plan, ops, st = sc.plan, sc.market.operations, sc.market.stores
         integ, scale = plan.integration, self.world.scale
         k = visitors.size
-        u = rng.random((4, k))
+        u = (draws.uniform(visitors, 0), draws.uniform(visitors, 1))  # booking, copies
         checking = ((pop.coupon_expiry_day[visitors] >= day.index)
                     & coupons.redeemable(plan.coupon, "store"))
         if integ.pos_coupon_integrated:
             check_time = ops.pos_scan_time_min
-            fails = np.zeros(k, dtype=bool)
         else:
             check_time = ops.pos_manual_check_time_min * (
                 1.0 if integ.staff_briefed else ops.unbriefed_check_time_factor)
-            fails = u[0] < st.pos_manual_fail_prob
         check_min = np.where(checking, check_time, 0.0)
         booked = (((pop.state[visitors] & ACCOUNT) > 0) & integ.o2o_traffic_guidance
-                  & (u[1] < plan.operations.booking_share))
+                  & (u[0] < plan.operations.booking_share))
         whole = int(scale)
-        copies = whole + (u[2] < scale - whole)
+        copies = whole + (u[1] < scale - whole)
         copies = np.maximum(copies, 1)
         owner = np.repeat(np.arange(k), copies)  # real arrival -> visitor
         first = (np.cumsum(copies) - copies).astype(np.int64)
+        # Each real customer's manual check fails on its own (a failure is not shared by
+        # the copies of one simulated visitor).
+        # Each real customer draws on its own key (the visitor and the copy), so its
+        # arrival, patience, service and check do not move when others come or stay away.
+        keys = visitors[owner].astype(np.int64) * (1 << 24) + (np.arange(owner.size)
+                                                               - first[owner])
+        fails = (np.zeros(owner.size, dtype=bool) if integ.pos_coupon_integrated
+                 else draws.uniform(keys, 2) < st.pos_manual_fail_prob)
         stores = self.world.stores
         status, wait, failed, honoured = run_stores_day(
             stores, day.index, pop.store_id[visitors][owner].astype(np.int64), booked[owner],
-            check_min[owner], (fails & checking)[owner], rng)
+            check_min[owner], fails & checking[owner],
+            ArrivalDraws(ConsumerDraws(self.world.seed, "store_arrivals", day.index), keys))
         self.wait_samples.append(wait[status != 1].astype(np.float32))
         day.tally.coupon_checks += sum(int(store.ledger[-1][_CHECKS]) for store in stores)
         day.tally.coupon_checks_failed += int(failed.sum())
