@@ -194,8 +194,17 @@ def preflight(argv: list[str]) -> list[str]:
             except COMPOSITION_ERRORS as exc:
                 raise explain(exc) from exc
 
-        multirun = (args.multirun
-                    or configured_mode(config_name, args.overrides) == RunMode.MULTIRUN)
+        multirun, single = args.multirun, None
+        if not multirun:  # one composition tells the mode (a preset may ask for a sweep)
+            try:
+                if any(o.is_sweep_override() for o in overrides):
+                    raise ValueError("a sweep: only Hydra's own check tells the mode")
+                single = composer([o.input_line for o in overrides], RunMode.RUN)
+                multirun = OmegaConf.select(single, "hydra.mode") == RunMode.MULTIRUN
+            except (ValueError, *COMPOSITION_ERRORS):  # ask Hydra how it would run
+                multirun = configured_mode(config_name, args.overrides) == RunMode.MULTIRUN
+            if multirun:
+                single = None
         if multirun:
             master = compose(list(args.overrides), RunMode.MULTIRUN)
             jobs = _jobs(loader, master, overrides)
@@ -209,7 +218,8 @@ def preflight(argv: list[str]) -> list[str]:
                 continue
             seen.add(tuple(job))
             try:
-                cfg = scenarios.scenario(job) if multirun else compose(job, RunMode.RUN)
+                cfg = (scenarios.scenario(job) if multirun
+                       else single if single is not None else compose(job, RunMode.RUN))
                 planned.append((num, job, scenario_sha256(validate_scenario(to_scenario(cfg)))))
             except COMPOSITION_ERRORS as exc:
                 err = explain(exc)
