@@ -80,8 +80,9 @@ def test_lever_never_lowers_kpi(sweep: str, kpi: str) -> None:
 def test_a_binding_cap_is_claimed_in_full_at_every_coupon_value() -> None:
     """Why the coupon-value sweep runs uncapped: with the plan's cap every value claims
     exactly the cap (in simulated coupons), so the value cannot raise the claims."""
-    cap = compose_scenario(list(BASE)).plan.coupon.quantity_cap
-    scale = 1_000_000 / 20_000
+    sc = compose_scenario(list(BASE))
+    cap = sc.plan.coupon.quantity_cap
+    scale = sc.market.population.market_size / sc.sim.population
     for value in (10, 90):
         claimed = kpis("plan.coupon.threshold_cny=300",
                        f"plan.coupon.value_cny={value}")["coupons_claimed"]

@@ -98,4 +98,3 @@ class Awareness(Component):
         if p_forget > 0:
             forget(pop, np.concatenate((reached, day.exposed)), forget_cand, forget_u, p_forget,
                    self._scratch)
-        day.reached = reached

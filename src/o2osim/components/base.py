@@ -68,7 +68,6 @@ class Trip:
 
     channel: int  # STORE or ONLINE
     buyers: np.ndarray
-    values_cny: np.ndarray  # per simulated order
     experienced: np.ndarray  # who formed an experience (store visitors; online buyers)
     satisfied: np.ndarray  # bool, per experienced
 
@@ -92,7 +91,6 @@ class Day:
     exposed: np.ndarray = field(default_factory=empty)  # Media: exposed today, any channel
     offered: np.ndarray = field(default_factory=empty)  # Media: coupon offers (online first)
     offered_online: int = 0  # Media
-    reached: np.ndarray = field(default_factory=empty)  # Awareness: reached by talk or posts
     intenders: np.ndarray = field(default_factory=empty)  # Intent
     visitors: np.ndarray = field(default_factory=empty)  # ChannelChoice: to a store
     online: np.ndarray = field(default_factory=empty)  # ChannelChoice: online
@@ -100,10 +98,6 @@ class Day:
     trips: list[Trip] = field(default_factory=list)  # Shopping
     promoters: np.ndarray = field(default_factory=empty)  # Posting: posted a review today
     detractors: np.ndarray = field(default_factory=empty)  # Posting: complained today
-
-    @property
-    def weekend(self) -> bool:
-        return self.index % 7 >= 5
 
 
 class Component:

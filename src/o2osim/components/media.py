@@ -84,8 +84,8 @@ class Media(Component):
                        for m in (self.online_mask, ~self.online_mask)]
 
     def cells(self) -> np.ndarray:
-        """Targeting cell of every consumer today (:class:`o2osim.channels.CellLayout`);
-        a buffer reused every day."""
+        """Targeting cell of every consumer today (:class:`o2osim.channels.CellLayout`),
+        from one look-up per consumer (the key buffer is reused every day)."""
         pop, key = self.pop, self._key
         np.multiply(pop.segment, np.int16(256), out=key, dtype=np.int16, casting="unsafe")
         np.add(key, pop.state, out=key, casting="unsafe")
@@ -106,7 +106,7 @@ class Media(Component):
 
     def step(self, day: Day) -> None:
         pop, plan, t = self.pop, self.world.scenario.plan, day.tally
-        rng = self.rng(day)
+        rng, draws = self.rng(day), self.draws(day)
         cells = self.cells()
         n_cell = np.bincount(cells, minlength=self.layout.size)
         targeted = self.W @ n_cell
@@ -132,7 +132,7 @@ class Media(Component):
             if idx.size == 0:
                 continue
             ch = self._attribute(idx, cells, p_cell, mask,
-                                 self.draws(day).uniform(idx, int(where == "store")))
+                                 draws.uniform(idx, int(where == "store")))
             pop.last_channel[idx] = ch
             pop.interest[idx] += self.ch_interest[ch] * self.attraction
             pop.history[idx] |= EXPOSED

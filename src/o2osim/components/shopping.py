@@ -362,8 +362,8 @@ class Shopping(Component):
             self.attribute_revenue(buyers, values, channel)
             t.experiences += exp_idx.size
             t.satisfied += int(sat.sum())
-            day.trips.append(Trip(channel=channel, buyers=buyers, values_cny=values,
-                                  experienced=exp_idx, satisfied=sat))
+            day.trips.append(Trip(channel=channel, buyers=buyers, experienced=exp_idx,
+                                  satisfied=sat))
 
     def attribute_revenue(self, buyers: np.ndarray, values: np.ndarray, channel: int) -> None:
         """Credit revenue to the last channel where measurement can see the order."""
