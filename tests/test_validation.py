@@ -163,8 +163,8 @@ CASES = [
     case("days-0", "sim.days=0", "sim.days", "0"),
     case("days-3651", "sim.days=3651", "sim.days", "3651"),
     case("seed-negative", "sim.seed=-1", "sim.seed", "-1"),
-    case("market-smaller-than-population", "market.population.market_size=1000",
-         "market.population.market_size", "1000"),
+    case("market-size-0", "market.population.market_size=0",
+         "market.population.market_size", "0"),
     # targets
     case("unknown-kpi", "targets.roi.kpi=roii", "targets.roi.kpi", "'roii'"),
     case("bad-op", "targets.roi.op='>'", "targets.roi.op", "'>'"),

@@ -325,22 +325,12 @@ def _one_multiplier_per_store(ops: OperationsPlan, path: str, root: ScenarioConf
                           f"give one multiplier per store ({stores} stores) or none")
 
 
-def _market_covers_population(sc: ScenarioConfig, path: str, root: ScenarioConfig
-                              ) -> Iterator[ConfigError]:
-    size = sc.market.population.market_size
-    if size < sc.sim.population:
-        yield ConfigError("market.population.market_size",
-                          f"{show(size)} is smaller than sim.population={show(sc.sim.population)}",
-                          "the market must have at least as many consumers as are simulated")
-
-
 NODE_RULES: dict[type, tuple[NodeRule, ...]] = {
     CouponRule: (_coupon_worth,),
     ChannelPlan: (_flighting_has_a_week,),
     PlanConfig: (_plan_channels_in_market,),
     OperationsSpec: (_market_hours,),
     OperationsPlan: (_plan_hours, _one_multiplier_per_store),
-    ScenarioConfig: (_market_covers_population,),
 }
 """Rules that relate fields of one node (run after the node's own fields)."""
 
