@@ -302,7 +302,7 @@ def plan_preset(search: Search, trial: Trial, found: bool) -> str:
         "# or copy this file into conf/plan/ and run plan=<its file name>.",
         "# Search history: " + str(_shown(search.sweep_dir / HISTORY)) + "; docs/search.md.",
     ]
-    body = yaml.dump({"defaults": ["plan_schema", "_self_"], **plan}, Dumper=_PresetDumper,
+    body = yaml.dump({"defaults": ["/plan_schema", "_self_"], **plan}, Dumper=_PresetDumper,
                      sort_keys=False, allow_unicode=True, width=100)
     return "\n".join(lines) + "\n" + body
 

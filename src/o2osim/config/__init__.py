@@ -5,7 +5,15 @@ the typed dataclasses of :mod:`o2osim.config.schema`.
 """
 
 from o2osim.config.schema import MarketConfig, PlanConfig, ScenarioConfig, SimConfig
-from o2osim.config.store import CONF_DIR, compose_scenario, register_schemas, to_scenario
+from o2osim.config.store import (
+    CONF_DIR,
+    compose_config,
+    compose_scenario,
+    find_conf_dir,
+    hydra_session,
+    register_schemas,
+    to_scenario,
+)
 from o2osim.config.validate import ConfigError, validate_scenario
 
 __all__ = [
@@ -15,7 +23,10 @@ __all__ = [
     "PlanConfig",
     "ScenarioConfig",
     "SimConfig",
+    "compose_config",
     "compose_scenario",
+    "find_conf_dir",
+    "hydra_session",
     "register_schemas",
     "to_scenario",
     "validate_scenario",

@@ -1,26 +1,58 @@
-"""Register the schema in Hydra's ConfigStore and turn a composed config into dataclasses."""
+"""Register the schemas in Hydra's ConfigStore, find the presets, compose a scenario and
+turn a composed config into dataclasses."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
+from hydra import compose
 from hydra.core.config_store import ConfigStore
+from hydra.core.global_hydra import GlobalHydra
 from omegaconf import DictConfig, OmegaConf
 
+from o2osim.config.private_apis import start_hydra
 from o2osim.config.schema import MarketConfig, PlanConfig, ScenarioConfig, SimConfig, TargetSpec
 
-CONF_DIR = Path(os.environ.get("O2OSIM_CONF_DIR", Path(__file__).resolve().parents[3] / "conf"))
-"""The ``conf/`` folder at the top of the repository (override with ``O2OSIM_CONF_DIR``)."""
+CONF_ENV = "O2OSIM_CONF_DIR"
+"""Environment variable naming another presets folder (replaces the shipped one)."""
+
+
+def find_conf_dir() -> Path:
+    """The presets folder: ``$O2OSIM_CONF_DIR`` if set; else ``o2osim/conf`` inside the
+    installed package (``pip install .`` or a wheel copies ``conf/`` there,
+    ``pyproject.toml``); else ``conf/`` at the top of the source tree (a source checkout
+    or an editable install, whose package folder is ``src/o2osim``)."""
+    if os.environ.get(CONF_ENV):
+        return Path(os.environ[CONF_ENV]).resolve()
+    here = Path(__file__).resolve()
+    packaged, source_tree = here.parents[1] / "conf", here.parents[3] / "conf"
+    if (packaged / "config.yaml").is_file() or not (source_tree / "config.yaml").is_file():
+        return packaged
+    return source_tree
+
+
+CONF_DIR = find_conf_dir()
+"""The presets (``config.yaml`` and the groups ``market/``, ``plan/``, ``targets/``, ...):
+see :func:`find_conf_dir`."""
+
+
+SCHEMAS = {"scenario_schema": ScenarioConfig, "market_schema": MarketConfig,
+           "plan_schema": PlanConfig}
+"""The schemas the YAML files extend, by the name their defaults lists use. They sit at the
+root of the ConfigStore, outside the ``market`` and ``plan`` groups, so that they are no
+choice of ``market=`` / ``plan=`` and ``o2osim --help`` lists only real presets: a preset
+extends its schema with ``- /plan_schema`` (``conf/market_base.yaml``: ``- /market_schema``),
+which lands in the preset's own package."""
 
 
 def register_schemas() -> None:
     """Register the schemas the YAML files extend (idempotent)."""
     cs = ConfigStore.instance()
-    cs.store(name="scenario_schema", node=ScenarioConfig)
-    cs.store(group="market", name="market_schema", node=MarketConfig)
-    cs.store(group="plan", name="plan_schema", node=PlanConfig)
+    for name, node in SCHEMAS.items():
+        cs.store(name=name, node=node)
 
 
 SECTION_TYPES = {"market": MarketConfig, "plan": PlanConfig, "sim": SimConfig}
@@ -44,9 +76,45 @@ def to_scenario(cfg: DictConfig) -> ScenarioConfig:
     return obj
 
 
-def compose_scenario(overrides: list[str] | None = None) -> ScenarioConfig:
-    """Compose ``conf/config.yaml`` with Hydra overrides, as the CLI would (no validation)."""
+@contextmanager
+def hydra_session(config_dir: str | os.PathLike[str] | None = None,
+                  job_name: str = "o2osim") -> Iterator[None]:
+    """A Hydra session over the presets, as ``o2osim [--config-dir DIR]`` sets it up:
+    :data:`CONF_DIR` first, then ``config_dir`` (a folder of your own presets: ``market/``,
+    ``plan/``, ...; docs/own-scenarios.md), then the schemas. Clears any global Hydra on
+    entry and on exit."""
+    if config_dir is not None and not Path(config_dir).is_dir():
+        from o2osim.config.validate import ConfigError
+
+        raise ConfigError("config_dir", repr(str(config_dir)), "must be an existing folder")
     register_schemas()
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        cfg = compose(config_name="config", overrides=list(overrides or []))
-    return to_scenario(cfg)
+    GlobalHydra.instance().clear()
+    try:
+        start_hydra(str(CONF_DIR), None if config_dir is None else str(config_dir), job_name)
+        yield
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def compose_config(overrides: Sequence[str] | None = None,
+                   config_dir: str | os.PathLike[str] | None = None,
+                   return_hydra_config: bool = False) -> DictConfig:
+    """``conf/config.yaml`` composed with Hydra override lines (``"plan=fragmented"``,
+    ``"sim.seed=3"``), searching ``config_dir`` for presets of your own as
+    ``--config-dir`` does. No validation; Hydra's own exceptions for what does not compose.
+    """
+    with hydra_session(config_dir):
+        return compose(config_name="config", overrides=list(overrides or []),
+                       return_hydra_config=return_hydra_config)
+
+
+def compose_scenario(overrides: Sequence[str] | None = None,
+                     config_dir: str | os.PathLike[str] | None = None) -> ScenarioConfig:
+    """Compose ``conf/config.yaml`` with Hydra override lines, as the CLI would, into the
+    typed scenario (no validation: :func:`o2osim.config.validate_scenario` checks it, and
+    :func:`o2osim.run` composes, validates and runs as the CLI does).
+
+    ``config_dir``: a folder of your own presets, searched after the shipped ones as
+    ``o2osim --config-dir`` searches it (docs/own-scenarios.md).
+    """
+    return to_scenario(compose_config(overrides, config_dir))
