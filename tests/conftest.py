@@ -14,8 +14,12 @@ import pytest
 
 from o2osim.config import CONF_DIR
 
-SMALL = ("sim.population=2000", "sim.days=30")
-"""Overrides that keep a run to a second or two."""
+FOUR_WEEKS = ("plan.calendar.planning_weeks=1", "plan.calendar.execution_weeks=2",
+              "plan.calendar.optimisation_weeks=1")
+"""A 4-week campaign calendar (1 planning, 2 execution, 1 optimisation week): the CLI
+refuses a ``sim.days`` shorter than the plan's calendar (16 weeks by default)."""
+SMALL = ("sim.population=2000", "sim.days=30", *FOUR_WEEKS)
+"""Overrides that keep a run to a second or two (a 4-week campaign and 2 days after it)."""
 
 
 def market_presets() -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import json
@@ -21,6 +22,7 @@ import yaml
 from matplotlib.text import Annotation, Text
 from PIL import Image
 
+from conftest import FOUR_WEEKS
 from o2osim.reports.compare import compare, main
 from o2osim.reports.compare_figures import (
     draw_funnels,
@@ -47,11 +49,13 @@ from o2osim.reports.compare_table import (
     labelled,
     meets,
     pareto_frontier,
+    rank_order,
     scenario_funnel,
     total_relative_shortfall,
     union_targets,
 )
 from o2osim.reports.figures_common import place_labels
+from o2osim.reports.markets import compare_markets, market_groups, mixing_sentence
 from o2osim.reports.funnel import funnel_stages
 from o2osim.reports.runs import Run, load_run
 from o2osim.reports.scenarios import (
@@ -62,8 +66,9 @@ from o2osim.reports.scenarios import (
     short_keys,
 )
 from o2osim.results import FolderTaken, staged_folder
+from o2osim.targets import closeness
 
-TINY = ("sim.population=2000", "sim.days=42")
+TINY = ("sim.population=2000", "sim.days=42", *FOUR_WEEKS)
 """A run of about a second."""
 EVIL = "<script>alert(1)</script>"
 
@@ -294,34 +299,67 @@ def test_cheapest_meeting_all_targets_is_picked() -> None:
 
 
 def test_when_none_meets_all_the_closest_is_named_with_its_shortfalls() -> None:
-    table = _rows((4e6, 0.14, 0.80, 3),    # 1 point and 5 points short: 0.067 + 0.059
-                  (3e6, 0.10, 0.90, 3),    # 5 points short: 0.333
-                  (9e6, 0.20, 0.90, 4))    # one step over: 0.333
+    table = _rows((4e6, 0.14, 0.80, 3),    # 2 missed: 1 and 5 points short, 0.067 + 0.059
+                  (3e6, 0.10, 0.84, 3),    # 2 missed: 0.333 + 0.012
+                  (9e6, 0.20, 0.90, 4))    # 1 missed, one step over: 0.333
     verdict = cheapest_meeting_all(table, TARGETS)
-    assert verdict.best is None and verdict.closest == 0
-    assert [(t.name, round(gap, 6)) for t, _, gap in verdict.missed] == [
-        ("conversion", 0.01), ("satisfaction", 0.05)]
+    # more targets met first (issue 11): S3 misses one target, S1 two smaller ones
+    assert verdict.best is None and verdict.closest == 2
+    assert [(t.name, round(gap, 6)) for t, _, gap in verdict.missed] == [("steps", 1.0)]
     assert verdict.statement == (
-        "No scenario meets all 3 targets. Closest (smallest total shortfall relative to the "
-        'thresholds): S1 "plan=p1", total spend 4,000,000 CNY, which misses 2: '
-        "Full-channel conversion (conversion_rate 14.0 %, needs >= 15.0 %: 1.0 percentage "
-        "points short); Satisfaction (satisfaction_rate 80.0 %, needs >= 85.0 %: 5.0 "
-        "percentage points short). Its nearest miss: Satisfaction, 5.0 percentage points "
-        "short (6 % of the threshold).")
-    over = cheapest_meeting_all(_rows((9e6, 0.20, 0.90, 4)), TARGETS)
-    assert "needs <= 3: 1 step over" in over.statement
+        "No scenario meets all 3 targets. Closest (the most targets met, 2 of 3, then the "
+        'smallest total shortfall relative to the thresholds): S3 "plan=p3", total spend '
+        "9,000,000 CNY, which misses 1: Steps to redeem (steps_to_redeem 4, needs <= 3: "
+        "1 step over, 33 % of the threshold).")
+    two = cheapest_meeting_all(table.iloc[:2].reset_index(drop=True), TARGETS)
+    assert two.closest == 0  # both miss two: the smaller total shortfall
+    assert two.statement.endswith(
+        "which misses 2: Full-channel conversion (conversion_rate 14.0 %, needs >= 15.0 %: "
+        "1.0 percentage points short, 6.7 % of the threshold); Satisfaction "
+        "(satisfaction_rate 80.0 %, needs >= 85.0 %: 5.0 percentage points short, 5.9 % of "
+        "the threshold). Its nearest miss: Satisfaction, 5.0 percentage points short, "
+        "5.9 % of the threshold.")
+
+
+def test_ranking_puts_more_targets_met_first_then_the_shortfall_then_the_spend() -> None:
+    # S1 meets 2 of 3 by far (0.6 short); S2 and S3 meet 1 of 3 by little (0.04 in all)
+    table = _rows((5e6, 0.06, 0.90, 2), (4e6, 0.149, 0.84, 3.5),
+                  (3e6, 0.149, 0.84, 3.5), (2e6, 0.20, 0.90, 2))
+    table["targets_met"] = [2, 1, 1, 3]
+    table["total_relative_shortfall"] = [total_relative_shortfall(row, TARGETS)
+                                         for _, row in table.iterrows()]
+    assert table["total_relative_shortfall"].iloc[0] > table["total_relative_shortfall"].iloc[1]
+    assert rank_order(table) == [3, 0, 2, 1]  # all met; 2 met; 1 met, the cheaper first
+    assert closeness({"conversion_rate": 0.06, "satisfaction_rate": 0.90,
+                      "steps_to_redeem": 2}, TARGETS) == (1, pytest.approx(0.6))
+    assert closeness({"conversion_rate": 0.2, "satisfaction_rate": 0.9,
+                      "steps_to_redeem": 3}, TARGETS) == (0, 0.0)
+
+
+def test_a_verdict_never_reads_0_percent_of_the_threshold() -> None:
+    sync = {"sync": Target("sync", "calendar_sync_rate", ">=", 1.0, "Calendar in sync"),
+            "roi": Target("roi", "roi", ">=", 1.8, "ROI")}
+    table = pd.DataFrame([{"scenario_id": "S1", "scenario": "plan=p1",
+                           "total_spend_cny": 1e6, "calendar_sync_rate": 0.997,
+                           "roi": 1.7958}])
+    verdict = cheapest_meeting_all(table, sync)
+    assert ("Calendar in sync (calendar_sync_rate 99.7 %, needs >= 100.0 %: 0.3 percentage "
+            "points short, 0.3 % of the threshold)") in verdict.statement
+    assert ("ROI (roi 1.796, needs >= 1.80: 0.004 CNY of revenue per CNY of cost short, "
+            "0.2 % of the threshold)") in verdict.statement
+    assert "Its nearest miss: ROI" in verdict.statement
 
 
 def test_a_missing_kpi_misses_its_target_by_a_relative_shortfall_of_one() -> None:
     # o2osim.targets: missing is not met, relative shortfall 1.0 (it used to be infinite)
-    table = _rows((4e6, math.nan, 0.90, 3),   # no conversion: 1.0
-                  (3e6, 0.05, 0.80, 3))       # 10 points and 5 points short: 0.667 + 0.059
+    table = _rows((4e6, math.nan, 0.90, 3),   # no conversion: 1 missed, 1.0
+                  (3e6, 0.05, 0.80, 3))       # 2 missed, 10 and 5 points short: 0.667 + 0.059
     assert total_relative_shortfall(table.iloc[0], TARGETS) == 1.0
     assert total_relative_shortfall({}, TARGETS) == 3.0
     verdict = cheapest_meeting_all(table, TARGETS)
-    assert verdict.closest == 1
-    verdict = cheapest_meeting_all(_rows((4e6, math.nan, 0.80, 3)), TARGETS)
+    assert verdict.closest == 0  # fewer targets missed, though its shortfall is larger
     assert "conversion_rate n/a, needs >= 15.0 %: no value)" in verdict.statement
+    verdict = cheapest_meeting_all(_rows((4e6, math.nan, 0.80, 3)), TARGETS)
     assert "Its nearest miss: Satisfaction, 5.0 percentage points short" in verdict.statement
 
 
@@ -355,6 +393,89 @@ def test_targets_defined_differently_are_noted_once(root: Path) -> None:
     assert targets["roi"].threshold == 1.8
     assert notes == ["target roi is defined differently by 2 run(s) (e.g. roi >= 1.50 in r1); "
                      "every run is judged by roi >= 1.80, the first run's definition"]
+
+
+# --------------------------------------------------------------------------- one market at a time
+
+
+def _in_market(run: Run, market: str, **settings: object) -> Run:
+    """``run`` as if run in ``market`` (``market.<key>`` settings added to its config)."""
+    run.metrics = dict(run.metrics, market=market)
+    run.config = {**run.config, "market.name": market,
+                  **{f"market.{k}": v for k, v in settings.items()}}
+    return run
+
+
+def test_runs_are_grouped_by_market_then_by_target_set(root: Path) -> None:
+    runs = [_in_market(_run(root, "a", [], {}), "retail_apparel"),
+            _in_market(_run(root, "b", [], {}), "hotpot_chain"),
+            _in_market(_run(root, "c", [], {}), "retail_apparel"),
+            _in_market(_run(root, "d", [], {}), "hotpot_chain")]
+    runs[3].metrics = dict(runs[3].metrics, targets={
+        **runs[3].metrics["targets"], "roi": dict(runs[3].metrics["targets"]["roi"],
+                                                  threshold=1.5)})
+    groups = market_groups(runs)
+    assert [(g.label, g.runs) for g in groups] == [
+        ("retail_apparel", (0, 2)), ("hotpot_chain · target set 1", (1,)),
+        ("hotpot_chain · target set 2", (3,))]
+    assert groups[2].notes == ("hotpot_chain · target set 2 is judged by other targets than "
+                               "hotpot_chain · target set 1: roi (roi >= 1.50 here; roi >= "
+                               "1.80 there).",)
+    assert [g.slug for g in groups] == ["1-retail_apparel", "2-hotpot_chain", "3-hotpot_chain"]
+    parts = compare_markets(runs)
+    assert [list(p.table["scenario_id"]) for p in parts] == [["S1", "S3"], ["S2"], ["S4"]]
+    assert parts[2].targets["roi"].threshold == 1.5  # each judged by its own targets
+    assert "This comparison mixes 3 groups of one market and one target set (2 markets)" in (
+        mixing_sentence(groups) or "")
+    assert mixing_sentence(groups[:1]) is None
+
+
+def test_one_preset_with_other_settings_is_another_market(root: Path) -> None:
+    runs = [_in_market(_run(root, "a", [], {}), "hotpot_chain", **{"stores.reality_level": 0.6}),
+            _in_market(_run(root, "b", [], {}), "hotpot_chain", **{"stores.reality_level": 0.8}),
+            _in_market(_run(root, "c", [], {}), "hotpot_chain", **{"stores.reality_level": 0.6})]
+    assert [(g.label, g.runs) for g in market_groups(runs)] == [
+        ("hotpot_chain (stores.reality_level=0.6)", (0, 2)),
+        ("hotpot_chain (stores.reality_level=0.8)", (1,))]
+    bare = _run(root, "d", [], {})  # no .hydra: only its market's name is known
+    bare.has_hydra_config = False
+    alone = [_in_market(_run(root, "e", [], {}), "hotpot_chain", **{"stores.reality_level": 0.6}),
+             dataclasses.replace(bare, metrics=dict(bare.metrics, market="hotpot_chain"))]
+    assert [g.runs for g in market_groups(alone)] == [(0, 1)]  # joins the one it can be
+    assert [g.label for g in market_groups([*runs, alone[1]])][-1] == (
+        "hotpot_chain (settings not recorded)")
+
+
+def test_a_comparison_of_two_markets_judges_each_on_its_own(root: Path, tmp_path: Path) -> None:
+    mixed = tmp_path / "mixed"
+    for job, market in ((0, "retail_apparel"), (1, "retail_apparel"), (0, "hotpot_chain"),
+                        (1, "hotpot_chain")):
+        folder = mixed / market / str(job)
+        shutil.copytree(root / "sweep" / str(job), folder)
+        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
+        if market == "hotpot_chain":  # cheaper than anything in retail_apparel
+            metrics["kpis"]["total_cost_cny"] /= 10
+        (folder / "metrics.json").write_text(json.dumps(dict(metrics, market=market)),
+                                             encoding="utf-8")
+    table, page, text = _compare(tmp_path, tmp_path / "out", "mixed")
+    assert text.startswith("NOTE: This comparison mixes 2 markets: retail_apparel (2 "
+                           "scenarios), hotpot_chain (2 scenarios).")
+    assert "== Market 1 of 2: retail_apparel ==" in text
+    assert "== Market 2 of 2: hotpot_chain ==" in text
+    assert list(table["market_group"]) == ["retail_apparel"] * 2 + ["hotpot_chain"] * 2
+    assert list(table["rank"].sort_values()) == [1, 1, 2, 2]  # a ranking per market
+    for market, ids in (("retail_apparel", {"S1", "S2"}), ("hotpot_chain", {"S3", "S4"})):
+        rows = table[table["market_group"] == market]
+        assert set(rows["scenario_id"]) == ids
+        assert rows["on_pareto_frontier"].any()  # a frontier per market
+    assert "id='mixing'" in page and "This comparison mixes 2 markets" in page
+    verdicts = re.findall(r"<p class='verdict' id='verdict-(\d)'>(.*?)</p>", page)
+    assert [n for n, _ in verdicts] == ["1", "2"]
+    assert "S3" not in verdicts[0][1] and "S4" not in verdicts[0][1]
+    assert "S1" not in verdicts[1][1] and "S2" not in verdicts[1][1]
+    for tag in ("1-retail_apparel", "2-hotpot_chain"):
+        assert (tmp_path / "out" / f"spend_vs_conversion_{tag}.png").is_file()
+    assert not (tmp_path / "out" / "spend_vs_conversion.png").exists()
 
 
 def test_figures_draw_labels_with_dollars_and_chinese(root: Path, tmp_path: Path) -> None:
@@ -654,9 +775,10 @@ def test_a_large_comparison_features_the_verdict_the_frontier_and_the_extreme(
     assert sorted(_ids(table, chosen)) == sorted([*FRONTIER, "S18", "S4"])
     assert _ids(table, labelled(table, verdict)) == sorted(
         [*FRONTIER, "S18", "S4"], key=lambda s: int(s[1:]))  # in table order
-    # the funnels: the verdict's, then the first 11 of the frontier in rank order
+    # the funnels: the verdict's, then by rank: the frontier's S17 ... S29 (missing one
+    # target), the most satisfied S4 (one missed, by more), then S15 ... (two missed)
     assert _ids(table, funnel_rows(table, verdict)) == [
-        "S18", "S17", "S19", "S21", "S23", "S25", "S27", "S29", "S15", "S13", "S11", "S9"]
+        "S18", "S17", "S19", "S21", "S23", "S25", "S27", "S29", "S4", "S15", "S13", "S11"]
 
 
 @pytest.mark.parametrize("draw", [draw_spend_conversion, draw_quadrants])
@@ -696,8 +818,9 @@ def test_a_large_comparison_draws_at_most_twelve_funnels(large: Any) -> None:
     # S17: after the seven meeting both targets (S18, S20, ..., S30)
     assert panels[1].get_title() == "S17 livestream.budget_cny=1600000\nrank 8 · Pareto frontier"
     assert outside[1].get_text().startswith(
-        "12 of 30 scenarios: the cheapest meeting all targets and the best-ranked 11 of the 15 "
-        "on the Pareto frontier, in rank order\nFunnels side by side: exposed to ads → ")
+        "12 of 30 scenarios: the cheapest meeting all targets, the best-ranked 10 of the 15 "
+        "on the Pareto frontier and the most satisfied, in rank order\nFunnels side by side: "
+        "exposed to ads → ")
     plt.close(fig)
 
 

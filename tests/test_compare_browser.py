@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
+from conftest import FOUR_WEEKS
 from o2osim.config import compose_scenario
 from o2osim.model import run_scenario
 from o2osim.reports.compare import compare
 from o2osim.results import write_run
 
-SMALL = ("sim.population=2000", "sim.days=42")
+SMALL = ("sim.population=2000", "sim.days=42", *FOUR_WEEKS)
 EVIL = "<script>alert(1)</script>"
 FOLDER = "<img src=x onerror=alert(2)>"
 """A run folder whose name is markup."""

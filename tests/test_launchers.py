@@ -29,10 +29,12 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import open_dict
 
+from conftest import FOUR_WEEKS
 from o2osim.cli import _job_workers
 from o2osim.config import CONF_DIR, register_schemas
 
-SWEEP = ("plan=fragmented,integrated", "sim.seed=1,2", "sim.population=2000", "sim.days=42")
+SWEEP = ("plan=fragmented,integrated", "sim.seed=1,2", "sim.population=2000", "sim.days=42",
+         *FOUR_WEEKS)
 """Four jobs of a few seconds each (six weeks: two of the campaign's execution)."""
 JOBS = 4
 

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from conftest import FOUR_WEEKS
 from o2osim.config import compose_scenario
 from o2osim.model import run_scenario
 from o2osim.progress import ProgressBar, progress_wanted
 
-TINY = ("sim.population=2000", "sim.days=30")
+TINY = ("sim.population=2000", "sim.days=30", *FOUR_WEEKS)
 
 
 class FakeTty(io.StringIO):

@@ -22,7 +22,8 @@ from o2osim.population import EVER_AWARE
 from o2osim.results import write_run
 
 SHORT = ("market=local_services", "plan=integrated", "sim.population=3000", "sim.days=56",
-         "sim.seed=5")
+         "sim.seed=5", "plan.calendar.planning_weeks=2", "plan.calendar.execution_weeks=4",
+         "plan.calendar.optimisation_weeks=2")
 LONG = ("market=local_services", "plan=integrated", "sim.population=3000", "sim.days=112",
         "sim.seed=7")
 ON = "plan.referral_reward=true"

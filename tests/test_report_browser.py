@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import FOUR_WEEKS
 from o2osim.config import compose_scenario
 from o2osim.model import run_scenario
 from o2osim.replications import run_replications
@@ -63,7 +64,7 @@ def test_report_loads_cleanly_and_shows_the_scorecard(fragmented_run: Path,
 
 def test_strings_from_configs_and_folder_names_show_as_text(o2osim, tmp_path: Path,
                                                             browser_page) -> None:
-    proc = o2osim("sim.population=2000", "sim.days=30",
+    proc = o2osim("sim.population=2000", "sim.days=30", *FOUR_WEEKS,
                   *(f"{key}='{value}'" for key, value in INJECTED.items()),
                   f"hydra.run.dir='{FOLDER}'")
     assert proc.returncode == 0, proc.stderr

@@ -16,6 +16,7 @@ import pytest
 import yaml
 from omegaconf import OmegaConf
 
+from conftest import FOUR_WEEKS
 from o2osim.search import (
     INFEASIBLE_PENALTY_CNY,
     Trial,
@@ -91,10 +92,10 @@ def test_pick_best_is_the_cheapest_feasible_else_the_closest() -> None:
 
 # --------------------------------------------------------------------------- a real search
 
-TINY = ("+experiment=cheapest_plan", "sim.population=2000", "sim.days=29",
+TINY = ("+experiment=cheapest_plan", "sim.population=2000", "sim.days=28", *FOUR_WEEKS,
         "hydra.sweeper.sampler.n_startup_trials=1")
-"""Trials of 2 000 consumers over 4 weeks and a day (the first day of spending), about 2 s
-each; trial 0 is the plan searched from, the sampler's model (TPE) chooses from trial 1 on."""
+"""Trials of 2 000 consumers over a 4-week campaign, about 2 s each; trial 0 is the plan
+searched from, the sampler's model (TPE) chooses from trial 1 on."""
 
 
 def run_o2osim(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import mesa
 import numpy as np
 
-from o2osim.config.schema import CAMPAIGN_WEEKS, ChannelPlan, ChannelSpec
+from o2osim.calendar import Calendar
+from o2osim.config.schema import ChannelPlan, ChannelSpec
 from o2osim.population import ACCOUNT, KNOWN_BITS, MEMBER, UNIFIED
 from o2osim.response import geometric_adstock_step, hill_saturation
 
@@ -95,23 +96,26 @@ def targeting_weights(spec: ChannelSpec, layout: CellLayout) -> np.ndarray:
 
 
 def weekly_shares(flighting: list[float]) -> np.ndarray:
+    """Each campaign week's share of a channel's planned spend."""
     w = np.asarray(flighting, dtype=np.float64)
     total = w.sum()
-    return w / total if total > 0 else np.zeros(CAMPAIGN_WEEKS)
+    return w / total if total > 0 else np.zeros(w.size)
 
 
 class ChannelAgent(mesa.Agent):
     """One channel of the plan: its spend schedule, adstock and reach today."""
 
     def __init__(self, model: mesa.Model, index: int, name: str, spec: ChannelSpec,
-                 plan: ChannelPlan, reserve_share: float, layout: CellLayout) -> None:
+                 plan: ChannelPlan, reserve_share: float, layout: CellLayout,
+                 calendar: Calendar) -> None:
         super().__init__(model)
         self.index = index
         self.name = name
         self.spec = spec
         self.budget_cny = float(plan.budget_cny)
         self.reserve_cny = self.budget_cny * reserve_share
-        self.weekly_cny = (self.budget_cny - self.reserve_cny) * weekly_shares(plan.flighting)
+        self.weekly_cny = ((self.budget_cny - self.reserve_cny)
+                           * weekly_shares(calendar.flighting(plan)))
         self.extra_daily_cny = 0.0  # reserve released to this channel (optimisation phase)
         self.weights = targeting_weights(spec, layout)
         self.adstock_impressions = 0.0
@@ -122,7 +126,7 @@ class ChannelAgent(mesa.Agent):
 
     def planned_spend_cny(self, day: int) -> float:
         week = day // 7
-        if week >= CAMPAIGN_WEEKS:
+        if week >= self.weekly_cny.size:  # after the campaign
             return 0.0
         return float(self.weekly_cny[week]) / 7.0 + self.extra_daily_cny
 

@@ -7,8 +7,9 @@ own day's work; a Mesa DataCollector gathers the daily series; :meth:`record` ha
 run to everything downstream as a typed :class:`~o2osim.record.RunRecord`.
 
 Time. One step of the model is one calendar day; ``day`` runs 0 .. ``sim.days``-1, and
-week ``day // 7`` (0-based) of the 16-week campaign decides the phase
-(:mod:`o2osim.calendar`; seed 000) and the flighting. Anything that happens inside a day
+week ``day // 7`` (0-based) of the plan's campaign calendar decides the phase
+(:mod:`o2osim.calendar`; seed 000: 4 + 8 + 4 weeks) and the flighting; days after the
+campaign simulate what follows it. Anything that happens inside a day
 (the in-store queues) runs on a simpy clock whose day index is this ``day`` — there is
 one time axis.
 
@@ -31,7 +32,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from o2osim.calendar import phase_of
+from o2osim.calendar import Calendar
 from o2osim.channels import CellLayout, ChannelAgent
 from o2osim.components.awareness import Awareness
 from o2osim.components.base import Component, Day, World
@@ -93,20 +94,21 @@ class CampaignModel(mesa.Model):
             plan.integration.unified_id_share, stream(sim.seed, "population"),
             stream(sim.seed, "network"))
         layout = CellLayout.for_channels(market.channels)
+        calendar = Calendar.of(plan)
         self.channels = [
             ChannelAgent(self, i, name, spec, plan.channels.get(name) or ChannelPlan(0.0),
-                         plan.contingency_reserve_share, layout)
+                         plan.contingency_reserve_share, layout, calendar)
             for i, (name, spec) in enumerate(market.channels.items())]
         self.stores = [StoreAgent(self, s, market.operations, plan.operations)
                        for s in range(market.stores.count)]
         dow = np.asarray(market.operations.day_of_week_weights, dtype=np.float32)
-        promo = frozenset(plan.promo_weeks)
+        promo = frozenset(calendar.promo_weeks(plan))
         lag = plan.integration.calendar_lag_weeks
         self.world = World(
             scenario=scenario, pop=self.pop, scale=self.scale, channels=self.channels,
             stores=self.stores, layout=layout,
             coupons=CouponBook(plan, market.behaviour, self.scale, sim.seed),
-            seed=sim.seed, online_promo_weeks=promo,
+            seed=sim.seed, calendar=calendar, online_promo_weeks=promo,
             store_promo_weeks=frozenset(w + lag for w in promo), dow_weights=dow / dow.mean())
         self.components = [phase(self.world) for phase in PHASES]
         self._by_type = {type(c): c for c in self.components}
@@ -154,7 +156,7 @@ class CampaignModel(mesa.Model):
         derived: dict[str, Callable[[], Any]] = {
             "day": lambda: day.index,
             "week": lambda: day.week,
-            "phase": lambda: phase_of(day.index),
+            "phase": lambda: self.world.calendar.phase_of(day.index),
             "online_promo": lambda: day.online_promo,
             "store_promo": lambda: day.store_promo,
             "spend_cny": lambda: day.spend_cny,

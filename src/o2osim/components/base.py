@@ -15,6 +15,7 @@ from typing import ClassVar
 
 import numpy as np
 
+from o2osim.calendar import Calendar
 from o2osim.channels import CellLayout, ChannelAgent
 from o2osim.config.schema import ScenarioConfig
 from o2osim.coupons import CouponBook
@@ -47,7 +48,8 @@ class World:
     coupons: CouponBook
     seed: int
     """The run's seed: a component's stream on a day is :func:`o2osim.rng.day_stream`."""
-    online_promo_weeks: frozenset[int]
+    calendar: Calendar  # the plan's campaign calendar (o2osim.calendar)
+    online_promo_weeks: frozenset[int]  # 1-based
     store_promo_weeks: frozenset[int]
     dow_weights: np.ndarray  # day-of-week demand weights, mean 1 (Monday first)
 

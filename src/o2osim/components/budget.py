@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from o2osim.calendar import OPTIMISATION_START_DAY, days_in_campaign
 from o2osim.components.base import Component, Day
 
 
 class Budget(Component):
-    """On the first day of the optimisation phase, release the contingency reserve.
+    """On the day the calendar releases it (by default the first day of the optimisation
+    phase: :attr:`o2osim.calendar.Calendar.release_day`), release the contingency reserve
+    over the campaign's remaining days.
 
     With ``budget_reallocation`` the reserve goes to channels in proportion to their
     *measured* ROI — revenue the measurement can trace to the channel (online orders, and
@@ -19,13 +20,16 @@ class Budget(Component):
     """
 
     name = "budget"
-    reads = ("plan.contingency_reserve_share", "plan.integration.budget_reallocation")
+    reads = ("plan.contingency_reserve_share", "plan.integration.budget_reallocation",
+             "plan.calendar")
 
     def step(self, day: Day) -> None:
-        if day.index != OPTIMISATION_START_DAY:
+        calendar = self.world.calendar
+        if day.index != calendar.release_day:
             return
         channels = self.world.channels
-        days_left = days_in_campaign() - OPTIMISATION_START_DAY
+        days_left = calendar.days - day.index
+        week = day.index // 7
         pool = sum(c.reserve_cny for c in channels)
         if self.world.scenario.plan.integration.budget_reallocation and pool > 0:
             roi = np.array([c.attributed_revenue_cny / c.spent_cny if c.spent_cny > 0 else 0.0
@@ -34,7 +38,7 @@ class Budget(Component):
                 [c.reserve_cny / pool for c in channels])
             for c, s in zip(channels, share, strict=True):
                 c.extra_daily_cny = pool * float(s) / days_left
-                c.budget_cny = c.spent_cny + float(np.sum(c.weekly_cny[12:])) + pool * float(s)
+                c.budget_cny = c.spent_cny + float(np.sum(c.weekly_cny[week:])) + pool * float(s)
         else:
             for c in channels:
                 c.extra_daily_cny = c.reserve_cny / days_left

@@ -14,12 +14,25 @@ from o2osim.response import price_response
 def choose_channel(pop: Population, idx: np.ndarray, day: int, plan: PlanConfig,
                    beh: BehaviourSpec, online_promo: bool, store_promo: bool,
                    u: np.ndarray) -> np.ndarray:
-    """Store (0) or online (1) for each intending consumer.
+    """Store (0) or online (1) for each intending consumer: the store with the
+    probability of :func:`store_share`; a consumer holding a personal online offer
+    (mini-program push) buys online with ``crm_online_repurchase_share``."""
+    p_store = store_share(pop, idx, day, plan, beh, online_promo, store_promo)
+    choice = np.where(u < p_store, STORE, ONLINE).astype(np.int8)
+    pushed = (pop.state[idx] & PUSHED) > 0
+    # Reuse the same uniform, rescaled, for the push decision (common random numbers).
+    choice = np.where(pushed & (u < beh.crm_online_repurchase_share), ONLINE, choice)
+    return choice
+
+
+def store_share(pop: Population, idx: np.ndarray, day: int, plan: PlanConfig,
+                beh: BehaviourSpec, online_promo: bool, store_promo: bool) -> np.ndarray:
+    """Probability that each of the intending consumers ``idx`` goes to the store, before
+    the push rule of :func:`choose_channel`.
 
     Odds of the store = affinity share near the store x exp(-distance / decay), raised for
     consumers an online creative sent to a store (O2O guidance), shifted by where the held
-    coupon and the running promotion can be used (price response). A consumer holding a
-    personal online offer (mini-program push) buys online with ``crm_online_repurchase_share``.
+    coupon and the running promotion can be used (price response).
     """
     ps = pop.price_sensitivity[idx]
     base = np.asarray(beh.store_choice_share, dtype=np.float32)[pop.affinity[idx]]
@@ -36,12 +49,17 @@ def choose_channel(pop: Population, idx: np.ndarray, day: int, plan: PlanConfig,
     knows_online_promo = (pop.history[idx] & EXPOSED_ONLINE) > 0
     promo_pull = float(store_promo) - float(online_promo) * knows_online_promo
     odds = odds * price_response(ps, plan.promo_discount_share * promo_pull, beh.price_elasticity)
-    p_store = odds / (1 + odds)
-    choice = np.where(u < p_store, STORE, ONLINE).astype(np.int8)
-    pushed = (state & PUSHED) > 0
-    # Reuse the same uniform, rescaled, for the push decision (common random numbers).
-    choice = np.where(pushed & (u < beh.crm_online_repurchase_share), ONLINE, choice)
-    return choice
+    return odds / (1 + odds)
+
+
+def visit_probability(pop: Population, idx: np.ndarray, day: int, plan: PlanConfig,
+                      beh: BehaviourSpec, online_promo: bool, store_promo: bool) -> np.ndarray:
+    """Probability that an intending consumer of ``idx`` ends up at the store once the push
+    rule is applied: ``u < p_store`` and not (pushed and ``u < crm share``), i.e.
+    ``max(p_store - crm share, 0)`` for a pushed consumer (:func:`choose_channel`)."""
+    p_store = store_share(pop, idx, day, plan, beh, online_promo, store_promo)
+    pushed = (pop.state[idx] & PUSHED) > 0
+    return np.where(pushed, np.maximum(p_store - beh.crm_online_repurchase_share, 0.0), p_store)
 
 
 class ChannelChoice(Component):

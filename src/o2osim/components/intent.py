@@ -43,20 +43,35 @@ def purchase_intent(pop: Population, day: int, beh: BehaviourSpec, plan: PlanCon
     v_high = draws.uniform(high)
     cand = np.concatenate((low, high))
     u = (r[cand] + np.concatenate((v_low, v_high))) * (1.0 / 256.0)
-    ok = (pop.state[cand] & AWARE) > 0
-    ok &= pop.last_purchase_day[cand] <= day - beh.repurchase_gap_days  # past the gap
+    ok = eligible(pop, cand, day, beh)
     cand, u = cand[ok], u[ok]
-    hmax = np.asarray(beh.purchase_hazard_max_per_day, dtype=np.float32)[pop.segment[cand]]
-    x = pop.interest[cand]
+    return np.sort(cand[u < intent_hazard(pop, cand, day, beh, plan) * dow_weight])
+
+
+def eligible(pop: Population, idx: np.ndarray, day: int, beh: BehaviourSpec) -> np.ndarray:
+    """Which of consumers ``idx`` can set out to buy today: aware and past the repurchase
+    gap."""
+    ok = (pop.state[idx] & AWARE) > 0
+    ok &= pop.last_purchase_day[idx] <= day - beh.repurchase_gap_days
+    return ok
+
+
+def intent_hazard(pop: Population, idx: np.ndarray, day: int, beh: BehaviourSpec,
+                  plan: PlanConfig) -> np.ndarray:
+    """Today's purchase-intent hazard of the eligible consumers ``idx`` before the
+    day-of-week weight (float32): segment ceiling x Hill(interest; K, 2) x coupon pull
+    (:func:`purchase_intent`)."""
+    hmax = np.asarray(beh.purchase_hazard_max_per_day, dtype=np.float32)[pop.segment[idx]]
+    x = pop.interest[idx]
     x2 = x * x
     k2 = np.float32(beh.interest_half_saturation ** 2)
     h = hmax * x2 / (x2 + k2)
-    held = pop.coupon_expiry_day[cand] >= day
+    held = pop.coupon_expiry_day[idx] >= day
     if held.any():
         rel = coupons.relative_discount(plan.coupon)
-        pull = price_response(pop.price_sensitivity[cand[held]], rel, beh.price_elasticity)
+        pull = price_response(pop.price_sensitivity[idx[held]], rel, beh.price_elasticity)
         h[held] *= pull.astype(np.float32)
-    return np.sort(cand[u < h * dow_weight])
+    return h
 
 
 class Intent(Component):

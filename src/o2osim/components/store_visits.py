@@ -1,4 +1,35 @@
-"""Store visits: every store's simpy day with the real customers behind today's visitors."""
+"""Store visits: every store's simpy day with the real customers the market sends it today.
+
+Scale (issue 11). ``sim.population`` simulated consumers stand for ``market_size`` real
+ones, ``scale`` real per simulated. The queues must see the real market's arrivals — their
+mean and their variance — whatever ``scale`` is, and never more people than the market
+has. Real arrivals at a store are a sum of many independent, rare visit decisions, so
+they are Poisson with the expected real demand ``Lambda = scale x sum(p_i)`` (``p_i``:
+today's probability that simulated consumer ``i`` of that store comes, from the intent
+hazard and the channel choice; Le Cam's theorem). Given one simulated visitor comes, the
+other arrivals are still that Poisson process (Palm / Slivnyak), so:
+
+* ``scale >= 1``: every simulated visitor is one real customer, and
+  ``Poisson((scale - 1) x sum(p_i))`` *other* real customers (the market's people the
+  simulation does not follow) arrive beside them, in the mix of bookings and coupon checks
+  that the expected visitors have. Total: mean ``Lambda``, variance ``Lambda``.
+* ``scale < 1`` (more simulated consumers than real ones): each simulated visitor is a real
+  customer with probability ``scale`` (Poisson thinning: ``Poisson(Lambda)`` again); the
+  others live the day of a random real customer of the same store with the same booking
+  request and coupon check (the experience of a typical arrival: PASTA). A visitor
+  without such a customer is made a real one (possible only on a nearly empty day).
+
+Before issue 11 each simulated visitor brought ``scale`` copies of itself to the same store
+on the same day: arrivals over-dispersed by ``scale`` (queues, walk-outs and satisfaction
+depended on ``sim.population``), and copies floored at 1 above ``market_size`` (store traffic
+grew with the population).
+
+Coupon checks: a scan when the POS is joined, a slower manual check (slower still with
+unbriefed staff) that fails with ``pos_manual_fail_prob`` otherwise, for each real
+customer on its own (seed 000). Online booking needs an online account and online content
+that links to the store's reservation book (``o2o_traffic_guidance``; seed 000 门店预约 /
+到店核销).
+"""
 
 from __future__ import annotations
 
@@ -6,29 +37,32 @@ import numpy as np
 
 from o2osim import coupons
 from o2osim.components.base import Component, Day, StoreOutcome, World
-from o2osim.population import ACCOUNT
+from o2osim.components.channel_choice import visit_probability
+from o2osim.components.intent import eligible, intent_hazard
+from o2osim.operations import BALKED, SERVED
+from o2osim.population import ACCOUNT, AWARE
 from o2osim.rng import ConsumerDraws
 from o2osim.stores import STORE_COLUMNS, ArrivalDraws, run_stores_day
 
 _CHECKS = STORE_COLUMNS.index("coupon_checks")
+CLASSES = 4
+"""Arrival classes: ``2 x may book + checks a coupon`` (what a customer brings to the till
+and the reservation book)."""
+OTHERS_KEY = 1 << 40
+"""Keys of the real customers the simulation does not follow start here (simulated
+visitors are keyed by their index, always below it)."""
+_CELL_KEY = 1 << 24  # others of one store, class and day: at most 16.7 M
 
 
 class StoreVisits(Component):
-    """Today's store visitors queue, are served, balk or renege (:mod:`o2osim.stores`,
-    :mod:`o2osim.operations`; the stores are Mesa agents keeping their own ledgers).
-
-    Each simulated visitor stands for ``scale`` real ones (stochastic rounding); the first
-    copy is the visitor, the others share the store's capacity. Coupon checks: a scan when
-    the POS is joined, a slower manual check (slower still with unbriefed staff) that fails
-    with ``pos_manual_fail_prob`` otherwise, for each real customer on its own (seed 000).
-    Online booking needs an online account and online content that links to the store's
-    reservation book
-    (``o2o_traffic_guidance``; seed 000 门店预约 / 到店核销).
-    """
+    """Today's real store customers queue, are served, balk or renege
+    (:mod:`o2osim.stores`, :mod:`o2osim.operations`; the stores are Mesa agents keeping
+    their own ledgers). Who the real customers are: this module's docstring."""
 
     name = "store_visits"
     reads = ("market.operations", "plan.operations", "plan.integration.pos_coupon_integrated",
-             "plan.integration.staff_briefed", "market.stores.pos_manual_fail_prob")
+             "plan.integration.staff_briefed", "market.stores.pos_manual_fail_prob",
+             "market.population.market_size", "sim.population")
     stream = "store_operations"
     tallies = ("coupon_checks", "coupon_checks_failed")
 
@@ -40,45 +74,112 @@ class StoreVisits(Component):
     def step(self, day: Day) -> None:
         day.store_outcome = self.run(day, day.visitors)
 
+    def expected_visitors(self, day: Day) -> np.ndarray:
+        """Expected simulated store visitors today, per store and arrival class
+        (``stores x CLASSES``): ``sum(p_i)`` of intent hazard x day-of-week weight x
+        probability of choosing the store (:func:`~o2osim.components.intent.intent_hazard`,
+        :func:`~o2osim.components.channel_choice.visit_probability`), over the consumers
+        who could set out to buy."""
+        sc, pop = self.world.scenario, self.pop
+        beh, plan = sc.market.behaviour, sc.plan
+        idx = np.flatnonzero((pop.state & AWARE) > 0)
+        idx = idx[eligible(pop, idx, day.index, beh)]
+        dow = float(self.world.dow_weights[day.index % 7])
+        p = np.minimum(intent_hazard(pop, idx, day.index, beh, plan) * dow, 1.0)
+        p = p * visit_probability(pop, idx, day.index, plan, beh, day.online_promo,
+                                  day.store_promo)
+        cls = self._classes(idx, day)
+        cells = len(self.world.stores) * CLASSES
+        lam = np.bincount(pop.store_id[idx].astype(np.int64) * CLASSES + cls,
+                          weights=p.astype(np.float64), minlength=cells)
+        return lam.reshape(-1, CLASSES)
+
+    def _classes(self, idx: np.ndarray, day: Day) -> np.ndarray:
+        """Arrival class of consumers ``idx``: may book (an online account, and online
+        content that links to the reservation book), checks a store coupon."""
+        pop, plan = self.pop, self.world.scenario.plan
+        may_book = ((pop.state[idx] & ACCOUNT) > 0) & plan.integration.o2o_traffic_guidance
+        checking = ((pop.coupon_expiry_day[idx] >= day.index)
+                    & coupons.redeemable(plan.coupon, "store"))
+        return 2 * may_book.astype(np.int64) + checking
+
     def run(self, day: Day, visitors: np.ndarray) -> StoreOutcome:
         sc, pop, draws = self.world.scenario, self.pop, self.draws(day)
         plan, ops, st = sc.plan, sc.market.operations, sc.market.stores
         integ, scale = plan.integration, self.world.scale
         k = visitors.size
-        u = (draws.uniform(visitors, 0), draws.uniform(visitors, 1))  # booking, copies
-        checking = ((pop.coupon_expiry_day[visitors] >= day.index)
-                    & coupons.redeemable(plan.coupon, "store"))
+        u = (draws.uniform(visitors, 0), draws.uniform(visitors, 1))  # booking, real?
+        cls = self._classes(visitors, day)
+        store = pop.store_id[visitors].astype(np.int64)
+        asks = (cls >= 2) & (u[0] < plan.operations.booking_share)
+        real = np.ones(k, dtype=bool) if scale >= 1.0 else u[1] < scale
+        cell = store * 2 * CLASSES + 2 * cls + asks  # borrowing cells: store, class, asks
+        real |= ~np.isin(cell, cell[real])
+        others = (self._others(day, draws) if scale > 1.0
+                  else (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)))
+        o_cell, o_keys = others
+        o_store, o_cls = o_cell // CLASSES, o_cell % CLASSES
+        o_asks = (o_cls >= 2) & (draws.uniform(o_keys, 0) < plan.operations.booking_share)
+        who = np.flatnonzero(real)
+        a_store = np.concatenate((store[who], o_store))
+        a_asks = np.concatenate((asks[who], o_asks))
+        a_checking = np.concatenate((cls[who] % 2, o_cls % 2)).astype(bool)
+        keys = np.concatenate((visitors[who].astype(np.int64), o_keys))
         if integ.pos_coupon_integrated:
             check_time = ops.pos_scan_time_min
         else:
             check_time = ops.pos_manual_check_time_min * (
                 1.0 if integ.staff_briefed else ops.unbriefed_check_time_factor)
-        check_min = np.where(checking, check_time, 0.0)
-        booked = (((pop.state[visitors] & ACCOUNT) > 0) & integ.o2o_traffic_guidance
-                  & (u[0] < plan.operations.booking_share))
-        whole = int(scale)
-        copies = whole + (u[1] < scale - whole)
-        copies = np.maximum(copies, 1)
-        owner = np.repeat(np.arange(k), copies)  # real arrival -> visitor
-        first = (np.cumsum(copies) - copies).astype(np.int64)
-        # Each real customer's manual check fails on its own (a failure is not shared by
-        # the copies of one simulated visitor).
-        # Each real customer draws on its own key (the visitor and the copy), so its
+        a_check_min = np.where(a_checking, check_time, 0.0)
+        # Each real customer's manual check fails on its own, on its own key, so its
         # arrival, patience, service and check do not move when others come or stay away.
-        keys = visitors[owner].astype(np.int64) * (1 << 24) + (np.arange(owner.size)
-                                                               - first[owner])
-        fails = (np.zeros(owner.size, dtype=bool) if integ.pos_coupon_integrated
+        fails = (np.zeros(keys.size, dtype=bool) if integ.pos_coupon_integrated
                  else draws.uniform(keys, 2) < st.pos_manual_fail_prob)
         stores = self.world.stores
         status, wait, failed, honoured = run_stores_day(
-            stores, day.index, pop.store_id[visitors][owner].astype(np.int64), booked[owner],
-            check_min[owner], fails & checking[owner],
+            stores, day.index, a_store, a_asks, a_check_min, fails & a_checking,
             ArrivalDraws(ConsumerDraws(self.world.seed, "store_arrivals", day.index), keys))
-        self.wait_samples.append(wait[status != 1].astype(np.float32))
+        self.wait_samples.append(wait[status != BALKED].astype(np.float32))
         day.tally.coupon_checks += sum(int(store.ledger[-1][_CHECKS]) for store in stores)
         day.tally.coupon_checks_failed += int(failed.sum())
+        row = self._rows(real, cell, draws, visitors)
+        v_status, v_wait, v_honoured = status[row], wait[row], honoured[row]
+        own_fail = np.zeros(k, dtype=bool) if integ.pos_coupon_integrated else (
+            draws.uniform(visitors, 2) < st.pos_manual_fail_prob)
+        v_failed = np.where(real, failed[row], own_fail & (cls % 2 > 0) & (v_status == SERVED))
         # What the customer lives as waiting: the queues, plus a manual coupon check's
         # time beyond a scan (issue 3: delay at verification feeds the experience gap).
-        verify_delay = np.maximum(check_min - ops.pos_scan_time_min, 0.0) * (status[first] == 0)
-        return StoreOutcome(walked_out=status[first] != 0, wait_min=wait[first] + verify_delay,
-                            check_failed=failed[first], booked=honoured[first])
+        check_min = np.where(cls % 2 > 0, check_time, 0.0)
+        verify_delay = np.maximum(check_min - ops.pos_scan_time_min, 0.0) * (v_status == SERVED)
+        return StoreOutcome(walked_out=v_status != SERVED, wait_min=v_wait + verify_delay,
+                            check_failed=v_failed, booked=v_honoured)
+
+    def _others(self, day: Day, draws: ConsumerDraws) -> tuple[np.ndarray, np.ndarray]:
+        """The real customers beside the simulated visitors (``scale > 1``): per store and
+        class, ``Poisson((scale - 1) x expected simulated visitors)``; their cells
+        (``store x CLASSES + class``) and keys."""
+        lam = (self.world.scale - 1.0) * self.expected_visitors(day).reshape(-1)
+        n = self.rng(day).poisson(lam)
+        cell = np.repeat(np.arange(lam.size, dtype=np.int64), n)
+        first = np.cumsum(n) - n
+        keys = OTHERS_KEY + cell * _CELL_KEY + (np.arange(cell.size) - first[cell])
+        return cell, keys
+
+    @staticmethod
+    def _rows(real: np.ndarray, cell: np.ndarray, draws: ConsumerDraws,
+              visitors: np.ndarray) -> np.ndarray:
+        """Row of the arrival whose day each simulated visitor lives: its own for a real
+        one, otherwise a random real visitor of its cell (``scale < 1``; the real visitors
+        are rows ``0 .. real.sum() - 1`` in visitor order)."""
+        row = np.full(real.size, -1, dtype=np.int64)
+        who = np.flatnonzero(real)
+        row[who] = np.arange(who.size)
+        lent = np.flatnonzero(~real)
+        if lent.size:
+            order = np.argsort(cell[who], kind="stable")
+            sorted_cells = cell[who][order]
+            lo = np.searchsorted(sorted_cells, cell[lent], side="left")
+            hi = np.searchsorted(sorted_cells, cell[lent], side="right")
+            pick = lo + (draws.uniform(visitors[lent], 3) * (hi - lo)).astype(np.int64)
+            row[lent] = order[np.minimum(pick, hi - 1)]
+        return row

@@ -31,8 +31,6 @@ REQUIRES = ("none", "online_account", "store_member", "unified_id")
 AUDIENCES = ("all", "aware_nonbuyers", "customers")
 WHERE = ("online", "store", "both")
 COUPON_KINDS = ("threshold", "percent")
-CAMPAIGN_WEEKS = 16
-"""4 weeks planning + 8 weeks execution + 4 weeks optimisation (seed 000)."""
 
 
 def _three(a: float, b: float, c: float) -> Any:
@@ -315,10 +313,27 @@ class MarketConfig:
 class ChannelPlan:
     budget_cny: float = 0.0
     """Media budget of the channel over the campaign."""
-    flighting: list[float] = field(
-        default_factory=lambda: [0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0.5, 0.5, 0.5, 0.5]
-    )
-    """Relative weight of each of the 16 campaign weeks (normalised to sum 1)."""
+    flighting: list[float] | None = None
+    """Relative weight of each campaign week (normalised to sum 1), one per week of
+    ``plan.calendar``; None: 0 in the planning weeks, 1 in the execution weeks, 0.5 in the
+    optimisation weeks (seed 000's phases: spend starts with execution and tapers)."""
+
+
+@dataclass
+class CalendarPlan:
+    """The campaign's calendar (seed 000: 4 weeks planning, 8 weeks execution, 4 weeks
+    optimisation). Everything that depends on the calendar derives from it
+    (:mod:`o2osim.calendar`)."""
+
+    planning_weeks: int = 4
+    """Weeks of preparation before any spend (no media, no promotion)."""
+    execution_weeks: int = 8
+    """Weeks the campaign runs at full weight; the default promotion weeks."""
+    optimisation_weeks: int = 4
+    """Weeks after execution in which the reserve is released and spend tapers."""
+    reserve_release_week: int | None = None
+    """Campaign week (1-based) whose first day releases the contingency reserve; None: the
+    first optimisation week (or never, without optimisation weeks)."""
 
 
 @dataclass
@@ -388,8 +403,11 @@ class PlanConfig:
     name: str = MISSING
     description: str = ""
     channels: dict[str, ChannelPlan] = field(default_factory=dict)
-    promo_weeks: list[int] = field(default_factory=lambda: [5, 6, 7, 8, 9, 10, 11, 12])
-    """Campaign weeks (1-16) in which the online promotion runs."""
+    calendar: CalendarPlan = field(default_factory=CalendarPlan)
+    """Planning, execution and optimisation weeks, and when the reserve is released."""
+    promo_weeks: list[int] | None = None
+    """Campaign weeks (1-based) in which the online promotion runs; None: the execution
+    weeks (weeks 5-12 of the seeds' calendar)."""
     promo_discount_share: float = 0.10
     """Price cut of the campaign promotion while it runs in a channel."""
     contingency_reserve_share: float = 0.12

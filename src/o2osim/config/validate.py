@@ -20,6 +20,7 @@ Every error is a :class:`ConfigError` whose message is one line::
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import types
 import typing
@@ -27,9 +28,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
+from o2osim.calendar import Calendar
 from o2osim.config.schema import (
     AUDIENCES,
-    CAMPAIGN_WEEKS,
     CHANNEL_KINDS,
     COUPON_KINDS,
     REQUIRES,
@@ -134,11 +135,15 @@ class ListOf:
     min_length: int = 0
     total: float | None = None
     distinct: bool = False
+    max_length: int | None = None
+    nonzero: bool = False
+    """At least one element above zero (weights that would switch everything off)."""
 
     def __call__(self, v: Any) -> str | None:
         ok = (
             (self.length is None or len(v) == self.length)
             and len(v) >= self.min_length
+            and (self.max_length is None or len(v) <= self.max_length)
             and all(self.each.contains(x) for x in v)
             and (not self.distinct or len(set(v)) == len(v))
         )
@@ -146,6 +151,8 @@ class ListOf:
             return f"must be {self.allowed}"
         if self.total is not None and abs(sum(v) - self.total) > 1e-6:
             return f"must be {self.allowed} (these sum to {sum(v):.6g})"
+        if self.nonzero and not any(x > 0 for x in v):
+            return f"must be {self.allowed}, not all zero"
         return None
 
 
@@ -171,6 +178,34 @@ POSITIVE = Interval(0, lo_open=True)
 NON_NEGATIVE = Interval(0)
 AT_LEAST_ONE = Interval(1)
 
+# Upper bounds. None of them is a modelling claim: each is far beyond any real campaign
+# and keeps the arithmetic of a run finite (budgets x scale, exp(elasticity x ...),
+# queue lengths), so a typo (1e308, an extra six zeros) is an error, not a run that
+# crashes in the report or simulates for hours.
+MONEY_MAX_CNY = 1e11
+"""Budgets and fixed costs: 100 billion CNY."""
+PRICE_MAX_CNY = 1e6
+"""One basket, coupon, threshold or CPM: a million CNY."""
+DAY_MIN = 1440.0
+"""Times within a store day, in minutes: at most a day."""
+SEED_MAX = 2**32 - 1
+MAX_STORES = 5000
+MAX_UNITS = 10_000
+MAX_DAYS = 3650
+MAX_WEEKS = MAX_DAYS // 7
+MAX_MARKET_SIZE = 100_000_000
+"""Real consumers: 100 M (a large province); stores serve every real visitor."""
+MAX_DEGREE = 100
+"""Contacts per consumer: an int32 matrix of population x degree (8 GB at 20 M x 100)."""
+
+_FRACTION = Interval(0, 1, lo_open=True, hi_open=True)
+_INTEREST = Interval(0, 100)
+_WEIGHT = Interval(0, 1e6)
+_MULTIPLIER = Interval(0, 100, lo_open=True)
+_HOURS = Interval(0, 24)
+_MINUTES_POSITIVE = Interval(0, DAY_MIN, lo_open=True)
+_CV = Interval(0, 10, lo_open=True)
+
 
 def _kpi_check() -> Check:
     # Imported late: o2osim.metrics imports the engine, which imports this package.
@@ -181,21 +216,26 @@ def _kpi_check() -> Check:
 
 BY_PATH: dict[str, Check] = {
     "sim.population": Interval(100, 20_000_000),
-    "sim.days": Interval(1, 3650),
-    "sim.seed": NON_NEGATIVE,
+    "sim.days": Interval(1, MAX_DAYS),
+    "sim.seed": Interval(0, SEED_MAX),
     "market.channels.*.kind": OneOf(CHANNEL_KINDS),
     "plan.coupon.kind": OneOf(COUPON_KINDS),
-    "plan.promo_weeks": ListOf(f"distinct whole weeks 1..{CAMPAIGN_WEEKS}, at least one",
-                               Interval(1, CAMPAIGN_WEEKS), min_length=1, distinct=True),
-    "plan.channels.*.flighting": ListOf(f"{CAMPAIGN_WEEKS} non-negative weekly weights",
-                                        NON_NEGATIVE, length=CAMPAIGN_WEEKS),
+    "plan.promo_weeks": ListOf("distinct whole weeks of the campaign (1-based), at least one",
+                               Interval(1, MAX_WEEKS), min_length=1, distinct=True),
+    "plan.channels.*.flighting": ListOf("weekly weights in [0, 1000000], one per campaign week",
+                                        _WEIGHT, max_length=MAX_WEEKS),
+    "plan.calendar.planning_weeks": Interval(0, MAX_WEEKS),
+    "plan.calendar.execution_weeks": Interval(1, MAX_WEEKS),
+    "plan.calendar.optimisation_weeks": Interval(0, MAX_WEEKS),
+    "plan.calendar.reserve_release_week": Interval(1, MAX_WEEKS),
     "plan.integration.calendar_lag_weeks": Interval(0, 12),
     "targets.*.op": OneOf((">=", "<=")),
+    "targets.*.threshold": Interval(-1e12, 1e12),
 }
 """Checks for one field of the schema (dict keys written ``*``)."""
 
 _SHARES3 = ListOf("3 non-negative numbers summing to 1", NON_NEGATIVE, length=3, total=1.0)
-_WEIGHTS3 = ListOf("3 non-negative numbers", NON_NEGATIVE, length=3)
+_WEIGHTS3 = ListOf("3 weights in [0, 1000000]", _WEIGHT, length=3, nonzero=True)
 _UNIT3 = ListOf("3 numbers in [0, 1]", UNIT, length=3)
 
 BY_NAME: dict[str, Check] = {
@@ -205,30 +245,54 @@ BY_NAME: dict[str, Check] = {
     **dict.fromkeys(("max_daily_reach", "interest_retention_per_day", "reality_level",
                      "online_reality_level", "promise_level", "baseline_expectation",
                      "awareness_forget_per_day", "percent_off"), UNIT),
-    "satisfied_share_at_zero_gap": Interval(0, 1, lo_open=True, hi_open=True),
+    "satisfied_share_at_zero_gap": _FRACTION,
     "carryover": Interval(0, 1, hi_open=True),
     "contingency_reserve_share": Interval(0, 0.5),
-    **dict.fromkeys(("cpm_cny", "basket_mean_cny", "half_saturation_ipc", "hill_shape",
-                     "noise_sd", "distance_km_median",
-                     "interest_half_saturation", "lbs_radius_km", "distance_decay_km",
-                     "price_sensitivity_concentration"), POSITIVE),
-    "price_sensitivity_mean": Interval(0, 1, lo_open=True, hi_open=True),
-    **dict.fromkeys(("gain_weight", "loss_weight", "quantity_cap"), NON_NEGATIVE),
-    "arrival_profile": ListOf("24 non-negative hourly weights (hours 0-23)", NON_NEGATIVE,
-                              length=24),
-    "day_of_week_weights": ListOf("7 non-negative weights, Monday..Sunday", NON_NEGATIVE,
-                                  length=7),
+    "market_size": Interval(1, MAX_MARKET_SIZE),
+    "network_degree": Interval(1, MAX_DEGREE),
+    "count": Interval(1, MAX_STORES),
+    "units": Interval(1, MAX_UNITS),
+    **dict.fromkeys(("budget_cny", "integration_cost_cny"), Interval(0, MONEY_MAX_CNY)),
+    **dict.fromkeys(("cpm_cny", "basket_mean_cny"), Interval(0, PRICE_MAX_CNY, lo_open=True)),
+    **dict.fromkeys(("threshold_cny", "value_cny"), Interval(0, PRICE_MAX_CNY)),
+    "basket_sigma": Interval(0, 3),
+    "distance_km_sigma": Interval(0, 3),
+    "half_saturation_ipc": Interval(0, 1e6, lo_open=True),
+    "hill_shape": Interval(0, 20, lo_open=True),
+    "noise_sd": Interval(0, 1, lo_open=True),
+    **dict.fromkeys(("distance_km_median", "lbs_radius_km", "distance_decay_km"),
+                    Interval(0, 1000, lo_open=True)),
+    "interest_half_saturation": Interval(0, 1000, lo_open=True),
+    "price_sensitivity_concentration": Interval(0, 1000, lo_open=True),
+    "price_sensitivity_mean": _FRACTION,
+    **dict.fromkeys(("gain_weight", "loss_weight", "penalty_wait_per_hour"), Interval(0, 10)),
+    "quantity_cap": Interval(0, 1e9),
+    "arrival_profile": ListOf("24 hourly weights (hours 0-23) in [0, 1000000]", _WEIGHT,
+                              length=24, nonzero=True),
+    "day_of_week_weights": ListOf("7 weights, Monday..Sunday, in [0, 1000000]", _WEIGHT,
+                                  length=7, nonzero=True),
     "daypart_start_hours": ListOf("2 hours in [0, 24] (afternoon and evening start)",
-                                  Interval(0, 24), length=2),
-    "daypart_staff_multiplier": ListOf("3 non-negative numbers (morning, afternoon, evening)",
-                                       NON_NEGATIVE, length=3),
-    "store_staff_multipliers": ListOf("non-negative numbers, one per store", NON_NEGATIVE),
+                                  _HOURS, length=2),
+    "daypart_staff_multiplier": ListOf("3 numbers in (0, 100] (morning, afternoon, evening)",
+                                       _MULTIPLIER, length=3),
+    "store_staff_multipliers": ListOf("numbers in (0, 100], one per store", _MULTIPLIER,
+                                      max_length=MAX_STORES),
+    **dict.fromkeys(("staff_multiplier", "weekend_staff_multiplier"), _MULTIPLIER),
+    "unbriefed_check_time_factor": Interval(1, 10),
+    "o2o_guidance_store_uplift": Interval(0, 100),
+    "promise_attraction": Interval(0, 1),
+    "price_elasticity": Interval(0, 20),
+    "balk_queue_per_server": Interval(0, 1000),
+    **dict.fromkeys(("pos_scan_time_min", "pos_manual_check_time_min"), Interval(0, 60,
+                                                                                lo_open=True)),
+    **dict.fromkeys(("wait_tolerance_min", "booked_wait_tolerance_min"), Interval(0, DAY_MIN)),
+    "service_time_cv": _CV,
     "replications": Interval(1, 1000),
-    "validity_days": Interval(1, 3650),  # expiry days are int16: day + validity < 32767
+    "validity_days": Interval(1, MAX_DAYS),  # expiry days are int16: day + validity < 32767
     "workers": Interval(0, 256),
-    **dict.fromkeys(("count", "network_degree", "market_size", "units", "repurchase_gap_days",
-                     "dormancy_days", "per_person_limit", "base_steps"),
-                    AT_LEAST_ONE),
+    **dict.fromkeys(("repurchase_gap_days", "dormancy_days"), Interval(1, MAX_DAYS)),
+    "per_person_limit": Interval(1, 100),
+    "base_steps": Interval(1, 20),
     "requires": OneOf(REQUIRES),
     "audience": OneOf(AUDIENCES),
     **dict.fromkeys(("claim_where", "redeem_where"), OneOf(WHERE)),
@@ -236,16 +300,17 @@ BY_NAME: dict[str, Check] = {
 """Checks for a field name wherever it appears."""
 
 BY_PATTERN: tuple[tuple[Callable[[str], bool], Check], ...] = (
-    (lambda n: n.endswith("_cny"), NON_NEGATIVE),
+    (lambda n: n.endswith("_cny"), Interval(0, MONEY_MAX_CNY)),
     (lambda n: n.endswith("_share") or "prob" in n.split("_"), UNIT),
-    (lambda n: n.startswith("penalty_") or "interest" in n.split("_"), NON_NEGATIVE),
-    (lambda n: n.split("_")[-1] in ("hour", "hours"), Interval(0, 24)),
-    (lambda n: n.split("_")[-1] in ("km", "sigma", "min", "cv", "multiplier", "factor",
-                                    "weights", "profile"), NON_NEGATIVE),
+    (lambda n: n.startswith("penalty_"), UNIT),
+    (lambda n: "interest" in n.split("_"), _INTEREST),
+    (lambda n: n.split("_")[-1] in ("hour", "hours"), _HOURS),
+    (lambda n: n.endswith("_min"), _MINUTES_POSITIVE),
 )
 """Checks by naming convention (units in the names, see schema.py); first match wins."""
 
 
+@functools.cache
 def check_for(pattern: str, name: str) -> Check | None:
     """The check that applies to a field (None: only the type and finiteness are checked)."""
     if pattern == "targets.*.kpi":
@@ -279,7 +344,7 @@ def _coupon_worth(c: CouponRule, path: str, root: ScenarioConfig) -> Iterator[Co
 
 def _flighting_has_a_week(ch: ChannelPlan, path: str, root: ScenarioConfig
                           ) -> Iterator[ConfigError]:
-    if ch.budget_cny > 0 and not any(ch.flighting):
+    if ch.budget_cny > 0 and ch.flighting is not None and not any(ch.flighting):
         yield ConfigError(f"{path}.flighting", show(ch.flighting),
                           f"a channel with budget_cny={show(ch.budget_cny)} needs at least "
                           "one week with a weight > 0")
@@ -325,12 +390,104 @@ def _one_multiplier_per_store(ops: OperationsPlan, path: str, root: ScenarioConf
                           f"give one multiplier per store ({stores} stores) or none")
 
 
+MAX_CONSUMER_DAYS = 2e10
+"""Simulated consumers x days x replications of one job. The consumer rules cost ~30 ns
+per consumer-day on one core of the project's machine, a whole run 40-70 ns with its
+stores and report: 2e10 is 10-25 minutes of work."""
+MAX_CONTACTS = 500_000_000
+"""Simulated consumers x network_degree: the contacts matrix (int32) stays within 2 GB."""
+
+
+def _run_size(sc: ScenarioConfig, path: str, root: ScenarioConfig) -> Iterator[ConfigError]:
+    s = sc.sim
+    work = s.population * s.days * s.replications
+    if work > MAX_CONSUMER_DAYS:
+        yield ConfigError(
+            "sim.population",
+            f"{show(s.population)} x sim.days={show(s.days)} x sim.replications="
+            f"{show(s.replications)} = {work:.3g} consumer-days",
+            f"at most {MAX_CONSUMER_DAYS:.0e} consumer-days per job (about 10-25 minutes at "
+            "40-70 ns each); simulate fewer consumers, days or replications, or split the "
+            "replications over jobs (sim.seed)")
+    degree = sc.market.population.network_degree
+    if s.population * degree > MAX_CONTACTS:
+        yield ConfigError(
+            "market.population.network_degree",
+            f"{show(degree)} x sim.population={show(s.population)} = "
+            f"{s.population * degree:.3g} contacts",
+            f"at most {MAX_CONTACTS:.0e} contacts (2 GB); fewer contacts or consumers")
+
+
+def _arrivals_while_open(sc: ScenarioConfig, path: str, root: ScenarioConfig
+                         ) -> Iterator[ConfigError]:
+    ops, plan_ops = sc.market.operations, sc.plan.operations
+    open_h = ops.open_hour if plan_ops.open_hour is None else plan_ops.open_hour
+    close_h = ops.close_hour if plan_ops.close_hour is None else plan_ops.close_hour
+    profile = ops.arrival_profile
+    if len(profile) != 24 or not 0 <= open_h < close_h <= 24:
+        return  # reported by the field checks
+    if not any(w > 0 for h, w in enumerate(profile) if h + 1 > open_h and h < close_h):
+        yield ConfigError("market.operations.arrival_profile", show(profile),
+                          f"at least one hour the stores are open ({show(open_h)}-"
+                          f"{show(close_h)}) needs a weight > 0, or no one ever arrives")
+
+
+def _dayparts_in_order(ops: OperationsSpec, path: str, root: ScenarioConfig
+                       ) -> Iterator[ConfigError]:
+    starts = ops.daypart_start_hours
+    if len(starts) == 2 and starts[0] > starts[1]:
+        yield ConfigError(f"{path}.daypart_start_hours", show(starts),
+                          "the afternoon must start before the evening")
+
+
+def _plan_fits_calendar(plan: PlanConfig, path: str, root: ScenarioConfig
+                        ) -> Iterator[ConfigError]:
+    """Weekly settings have the calendar's weeks (``plan.calendar``; o2osim.calendar)."""
+    cal = Calendar.of(plan)
+    shape = (f"plan.calendar has {cal.weeks} weeks ({cal.planning_weeks} planning + "
+             f"{cal.execution_weeks} execution + {cal.optimisation_weeks} optimisation)")
+    for name, ch in plan.channels.items():
+        if ch.flighting is not None and len(ch.flighting) != cal.weeks:
+            yield ConfigError(f"{path}.channels.{name}.flighting",
+                              f"{show(ch.flighting)} has {len(ch.flighting)} weeks",
+                              f"give one weight per campaign week: {shape}; or leave it "
+                              "unset for the phases' default weights")
+    late = [w for w in plan.promo_weeks or () if w > cal.weeks]
+    if late:
+        yield ConfigError(f"{path}.promo_weeks", show(plan.promo_weeks),
+                          f"promotion weeks must lie in the campaign, weeks 1-{cal.weeks}: "
+                          f"{shape}")
+    release = plan.calendar.reserve_release_week
+    if release is not None and not cal.planning_weeks < release <= cal.weeks:
+        yield ConfigError(f"{path}.calendar.reserve_release_week", show(release),
+                          f"must be a week after planning, {cal.planning_weeks + 1}-"
+                          f"{cal.weeks}: {shape}")
+
+
+def _campaign_fits_days(sc: ScenarioConfig, path: str, root: ScenarioConfig
+                        ) -> Iterator[ConfigError]:
+    """The whole campaign is simulated: ``sim.days`` covers the calendar (days after it
+    simulate what follows the campaign)."""
+    cal = Calendar.of(sc.plan)
+    if 1 <= sc.sim.days < cal.days:  # (below 1: sim.days's own range says so)
+        part = ("not even the planning phase" if sc.sim.days <= 7 * cal.planning_weeks
+                else "the campaign would stop before its end")
+        yield ConfigError(
+            "sim.days", f"{show(sc.sim.days)} is shorter than the campaign ({part})",
+            f"at least {cal.days} days for plan.calendar's {cal.weeks} weeks "
+            f"({cal.planning_weeks} planning + {cal.execution_weeks} execution + "
+            f"{cal.optimisation_weeks} optimisation); simulate more days or shorten the "
+            "calendar, e.g. plan.calendar.planning_weeks=1 plan.calendar.execution_weeks=2 "
+            "plan.calendar.optimisation_weeks=1 (docs/cli.md, 'The campaign calendar')")
+
+
 NODE_RULES: dict[type, tuple[NodeRule, ...]] = {
     CouponRule: (_coupon_worth,),
     ChannelPlan: (_flighting_has_a_week,),
-    PlanConfig: (_plan_channels_in_market,),
-    OperationsSpec: (_market_hours,),
+    PlanConfig: (_plan_channels_in_market, _plan_fits_calendar),
+    OperationsSpec: (_market_hours, _dayparts_in_order),
     OperationsPlan: (_plan_hours, _one_multiplier_per_store),
+    ScenarioConfig: (_campaign_fits_days, _run_size, _arrivals_while_open),
 }
 """Rules that relate fields of one node (run after the node's own fields)."""
 

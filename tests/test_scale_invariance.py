@@ -1,0 +1,89 @@
+"""Scale invariance (issue 11, item 1): a KPI's expected value does not depend on how many
+consumers are simulated; only its noise does.
+
+For every market under both plans, replications at 10 000, 100 000 and 1 000 000 simulated
+consumers (each standing for ``market_size / population`` real ones; the market has
+1 000 000): the means of satisfaction, walk-out rate, p95 wait, conversion and ROI at
+10 000 and at 100 000 agree with those at 1 000 000 within their replication confidence
+intervals (Welch's t, two-sided, Bonferroni over every comparison for a family-wise
+error of 5 %).
+
+Power. The test also computes, from the replications' own spread, the smallest
+difference each comparison detects with 80 % power, and requires it to be below the
+biases the old store model produced (each simulated visitor brought ``scale`` copies
+of itself to one store on one day). Measured on b3fc532 (seed 0, 10 000 vs 1 000 000
+consumers, the six market x plan pairs): walk-out rate +1.7 to +12.9 percentage points,
+p95 wait +1.9 to +12.2 minutes, satisfaction -2.3 to -10.6 points under the integrated
+plan (under the fragmented one satisfaction is low either way: -0.1 to +1.9), conversion
+-1.5 to +0.5 points, ROI -0.27 to +0.09 (docs/model.md, "Real customers in the stores").
+The thresholds below are the smallest of those old biases, so a return of the old defect
+fails here.
+
+Cost: 6 scenarios x (10 + 4 + 2) runs, about 4 minutes of CPU (2 processes).
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from scipy import stats
+
+from o2osim.config import compose_scenario
+from o2osim.replications import run_replications
+
+MARKETS = ("retail_apparel", "hotpot_chain", "local_services")
+PLANS = ("integrated", "fragmented")
+REPLICATIONS = {10_000: 10, 100_000: 4, 1_000_000: 2}
+"""Fewer replications where a run is costly and its noise small (noise ~ 1 / sqrt(n))."""
+REFERENCE = 1_000_000
+KPIS = ("satisfaction_rate", "walkout_rate", "p95_wait_min", "conversion_rate", "roi")
+FAMILY_ALPHA = 0.05
+POWER = 0.80
+DETECTABLE = {"satisfaction_rate": 0.023, "walkout_rate": 0.017, "p95_wait_min": 1.9}
+"""The old model's smallest biases at 10 000 consumers (module docstring): the test must be
+able to see each of them (conversion and ROI moved less: their power is reported)."""
+
+COMPARISONS = len(MARKETS) * len(PLANS) * len(KPIS) * (len(REPLICATIONS) - 1)
+
+
+def _welch(a: list[float], b: list[float]) -> tuple[float, float, float]:
+    """Difference of means, its standard error and Welch-Satterthwaite degrees of freedom."""
+    va = stats.tvar(a) / len(a) if len(a) > 1 else 0.0
+    vb = stats.tvar(b) / len(b) if len(b) > 1 else 0.0
+    se = math.sqrt(va + vb)
+    parts = [(v, len(x)) for v, x in ((va, a), (vb, b)) if v > 0]
+    df = (se ** 4 / sum(v * v / (n - 1) for v, n in parts)) if parts else 1e9
+    return float(sum(a) / len(a) - sum(b) / len(b)), se, df
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("plan", PLANS)
+@pytest.mark.parametrize("market", MARKETS)
+def test_kpis_do_not_depend_on_the_number_of_simulated_consumers(market: str, plan: str) -> None:
+    runs = {}
+    for n, reps in REPLICATIONS.items():
+        sc = compose_scenario([f"market={market}", f"plan={plan}", f"sim.population={n}",
+                               "sim.seed=11"])
+        _, table = run_replications(sc, reps, workers=2)
+        runs[n] = table
+    alpha = FAMILY_ALPHA / COMPARISONS
+    problems, report = [], []
+    for n in REPLICATIONS:
+        if n == REFERENCE:
+            continue
+        for kpi in KPIS:
+            a, b = list(runs[n][kpi]), list(runs[REFERENCE][kpi])
+            diff, se, df = _welch(a, b)
+            crit = stats.t.ppf(1 - alpha / 2, df)
+            detectable = (crit + stats.t.ppf(POWER, df)) * se
+            report.append(f"{kpi} {n:,} vs {REFERENCE:,}: diff {diff:+.4f}, "
+                          f"CI +-{crit * se:.4f}, detects {detectable:.4f}")
+            if abs(diff) > crit * se:
+                problems.append(f"{kpi}: mean at {n:,} consumers differs from {REFERENCE:,} "
+                                f"by {diff:+.4f} (allowed +-{crit * se:.4f})")
+            if kpi in DETECTABLE and detectable > DETECTABLE[kpi]:
+                problems.append(f"{kpi}: the test cannot see a bias of {DETECTABLE[kpi]} "
+                                f"at {n:,} consumers (detects {detectable:.4f})")
+    print("\n".join(report))
+    assert not problems, "\n".join(problems + report)
