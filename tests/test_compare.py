@@ -55,8 +55,8 @@ from o2osim.reports.compare_table import (
     union_targets,
 )
 from o2osim.reports.figures_common import place_labels
-from o2osim.reports.markets import compare_markets, market_groups, mixing_sentence
 from o2osim.reports.funnel import funnel_stages
+from o2osim.reports.markets import compare_markets, market_groups, mixing_sentence
 from o2osim.reports.runs import Run, load_run
 from o2osim.reports.scenarios import (
     distinguishing,
@@ -457,14 +457,14 @@ def test_a_comparison_of_two_markets_judges_each_on_its_own(root: Path, tmp_path
             metrics["kpis"]["total_cost_cny"] /= 10
         (folder / "metrics.json").write_text(json.dumps(dict(metrics, market=market)),
                                              encoding="utf-8")
-    table, page, text = _compare(tmp_path, tmp_path / "out", "mixed")
-    assert text.startswith("NOTE: This comparison mixes 2 markets: retail_apparel (2 "
-                           "scenarios), hotpot_chain (2 scenarios).")
-    assert "== Market 1 of 2: retail_apparel ==" in text
-    assert "== Market 2 of 2: hotpot_chain ==" in text
-    assert list(table["market_group"]) == ["retail_apparel"] * 2 + ["hotpot_chain"] * 2
+    table, page, text = _compare(tmp_path, tmp_path / "out", "mixed")  # folders sorted
+    assert text.startswith("NOTE: This comparison mixes 2 markets: hotpot_chain (2 "
+                           "scenarios), retail_apparel (2 scenarios).")
+    assert "== Market 1 of 2: hotpot_chain ==" in text
+    assert "== Market 2 of 2: retail_apparel ==" in text
+    assert list(table["market_group"]) == ["hotpot_chain"] * 2 + ["retail_apparel"] * 2
     assert list(table["rank"].sort_values()) == [1, 1, 2, 2]  # a ranking per market
-    for market, ids in (("retail_apparel", {"S1", "S2"}), ("hotpot_chain", {"S3", "S4"})):
+    for market, ids in (("hotpot_chain", {"S1", "S2"}), ("retail_apparel", {"S3", "S4"})):
         rows = table[table["market_group"] == market]
         assert set(rows["scenario_id"]) == ids
         assert rows["on_pareto_frontier"].any()  # a frontier per market
@@ -473,7 +473,7 @@ def test_a_comparison_of_two_markets_judges_each_on_its_own(root: Path, tmp_path
     assert [n for n, _ in verdicts] == ["1", "2"]
     assert "S3" not in verdicts[0][1] and "S4" not in verdicts[0][1]
     assert "S1" not in verdicts[1][1] and "S2" not in verdicts[1][1]
-    for tag in ("1-retail_apparel", "2-hotpot_chain"):
+    for tag in ("1-hotpot_chain", "2-retail_apparel"):
         assert (tmp_path / "out" / f"spend_vs_conversion_{tag}.png").is_file()
     assert not (tmp_path / "out" / "spend_vs_conversion.png").exists()
 

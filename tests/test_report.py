@@ -137,15 +137,16 @@ def test_replicated_report_shows_means_and_both_intervals(tmp_path: Path) -> Non
     m = result.metrics
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "3 replications" in md and "Means over the 3 replications." in md
-    assert ("| target | KPI | rule | mean | result | met in (replications) | 90 % of runs "
-            "between | mean, 90 % confidence |") in md
+    assert ("| target | KPI | rule | mean | result | missed by | met in (replications) | "
+            "90 % of runs between | mean, 90 % confidence |") in md
     for t in m["targets"].values():  # one statistic per cell
         row = _row(md, t["label"])
-        assert row[5] == f"{round(3 * t['probability'])} of 3 ({100 * t['probability']:.0f} %)"
+        assert row[4] == ("**✓ met**" if t["met"] else "**✗ MISSED**")
+        assert row[6] == f"{round(3 * t['probability'])} of 3 ({100 * t['probability']:.0f} %)"
         lo, hi = t["interval_90"]
-        assert row[6] == f"{format_value(t['kpi'], lo)} – {format_value(t['kpi'], hi)}"
+        assert row[7] == f"{format_value(t['kpi'], lo)} – {format_value(t['kpi'], hi)}"
         ci = m["kpi_stats"][t["kpi"]]["mean_ci90"]
-        assert row[7] == f"{format_value(t['kpi'], ci[0])} – {format_value(t['kpi'], ci[1])}"
+        assert row[8] == f"{format_value(t['kpi'], ci[0])} – {format_value(t['kpi'], ci[1])}"
     together = round(3 * m["all_targets_probability"])
     assert (f"**All {len(m['targets'])} targets together: met in {together} of 3 replications "
             f"({100 * m['all_targets_probability']:.0f} %).**") in md
@@ -373,7 +374,7 @@ def test_store_chart_labels_real_customers_and_the_phases(drawn, fragmented, tmp
     ax, ax2 = drawn[0].axes
     legend = _legend_texts(ax.get_legend())
     assert any("real customers" in t for t in legend)
-    assert "execution phase (weeks 5-12)" in legend
+    assert "execution phase (weeks 5-9)" in legend  # the weeks a 60-day run spent in it
     assert "real customers" in ax2.get_ylabel()
     assert ax.get_title() == "Store queues (replication 0 of 3)"
 

@@ -104,8 +104,8 @@ def test_replicated_report_shows_the_chance_of_meeting_all_targets(tmp_path: Pat
     assert rows.count() == len(m["targets"])
     for i, t in enumerate(m["targets"].values()):
         cells = rows.nth(i).locator("td").all_inner_texts()
-        assert cells[5] == f"{round(3 * t['probability'])} of 3 ({100 * t['probability']:.0f} %)"
-        assert cells[6].count("–") == 1 and cells[7].count("–") == 1  # one interval a cell
+        assert cells[6] == f"{round(3 * t['probability'])} of 3 ({100 * t['probability']:.0f} %)"
+        assert cells[7].count("–") == 1 and cells[8].count("–") == 1  # one interval a cell
     for table in ("store-table", "satisfaction-table"):
         assert page.locator(f"table#{table}").is_visible(), table
     images = page.evaluate("Array.from(document.images).map(i => i.complete && "

@@ -11,6 +11,13 @@ module is the one place that judges a value against a target; the scorecard
   when met.
 * :func:`relative_shortfall` — :func:`shortfall` as a share of the threshold (of 1 when
   the threshold is 0: then it is the shortfall itself); 0 when met.
+* :func:`closeness` — how close a scenario is to meeting all its targets, the key that
+  ranks scenarios: **more targets met first**, then the smaller total relative
+  shortfall. A scenario meeting 8 of 9 targets ranks before one meeting 6 of 9, however
+  small the six's shortfalls: each missed target is a fact a director will ask about,
+  and shortfalls in different units only add up as shares of their thresholds.
+  ``o2osim-compare`` ranks by it (then by cost) and names the closest scenario by it;
+  the search picks its closest plan by it.
 
 **A missing value** — absent, ``None``, a bool, anything not a real number, or NaN — is
 **not met** and has **relative shortfall 1.0** (as far as a KPI of 0 is from a ``>=``
@@ -105,6 +112,15 @@ def total_relative_shortfall(values: Mapping[str, Any], targets: Mapping[str, Ta
     every target is met)."""
     return math.fsum(relative_shortfall(t, values.get(_field(t, "kpi")))
                      for t in targets.values())
+
+
+def closeness(values: Mapping[str, Any], targets: Mapping[str, Target]) -> tuple[int, float]:
+    """``(targets missed, total relative shortfall)`` of ``values`` (KPI name → value)
+    against ``targets``: the ranking key, smaller is closer (the module docstring); a
+    scenario meeting every target has ``(0, 0.0)``. Ties are for the caller to break
+    (``o2osim-compare``: the cheaper first)."""
+    missed = sum(not met(t, values.get(_field(t, "kpi"))) for t in targets.values())
+    return missed, total_relative_shortfall(values, targets)
 
 
 def evaluate(kpis: Mapping[str, float], targets: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

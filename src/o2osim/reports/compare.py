@@ -16,9 +16,14 @@ the comparison is staged next to it and moved into place when complete
 
 Reads only result files, like the run report. The scenario's cost is
 ``total_spend_cny`` = ``total_cost_cny`` of ``metrics.json`` (media spend + coupon
-subsidies + the plan's integration cost). Every run is judged against one set of
-targets (the union of the runs' targets; the first run's definition wins), on its
-KPI means, by the rules of :mod:`o2osim.targets`. A comparison of more than
+subsidies + the plan's integration cost). The runs are compared **within a market**
+(:mod:`o2osim.reports.markets`): runs of one market judged by one target set form a
+group with its own verdict, Pareto frontier and ranking; a command mixing markets is
+allowed and its summary and page say so. Each run is judged on its KPI means, by the
+rules of :mod:`o2osim.targets`, and ranked by :func:`o2osim.targets.closeness` (more
+targets met first, then the smaller relative shortfall, then the cheaper). Values are
+printed by :mod:`o2osim.reports.formats` (never as the threshold they miss). A
+comparison of more than
 :data:`~o2osim.reports.compare_table.FULL_LABELS` scenarios (a sweep) labels in its
 figures only the scenarios that matter (:func:`~o2osim.reports.compare_table.featured`);
 its tables keep every one. Column and figure meanings: docs/compare.md.
@@ -26,6 +31,7 @@ its tables keep every one. Column and figure meanings: docs/compare.md.
 This module is the command; the work is done by one module per job:
 :mod:`~o2osim.reports.runs` (finding and loading run folders),
 :mod:`~o2osim.reports.scenarios` (what tells the runs apart, their names),
+:mod:`~o2osim.reports.markets` (which runs are judged together),
 :mod:`~o2osim.reports.compare_table` (the table, the verdict, the ranking),
 :mod:`~o2osim.reports.compare_figures` (the PNG figures) and
 :mod:`~o2osim.reports.compare_page` (``comparison.html``).
@@ -35,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import shutil
 import sys
 import textwrap
@@ -45,19 +52,12 @@ from pathlib import Path
 import pandas as pd
 
 from o2osim.reports.compare_figures import write_figures
-from o2osim.reports.compare_page import to_html
-from o2osim.reports.compare_table import (
-    SPEND,
-    Target,
-    Verdict,
-    cheapest_meeting_all,
-    comparison_table,
-    csv_table,
-    ranked,
-    union_targets,
-)
-from o2osim.reports.runs import CompareError, Run, Skipped, collect
-from o2osim.reports.scorecard import format_value, wrap
+from o2osim.reports.compare_page import Section, comparison_page
+from o2osim.reports.compare_table import SPEND, Target, Verdict, csv_table, ranked
+from o2osim.reports.formats import format_value
+from o2osim.reports.markets import MarketComparison, compare_markets, mixing_sentence
+from o2osim.reports.runs import CompareError, Skipped, collect
+from o2osim.reports.scorecard import wrap
 from o2osim.results import FolderTaken, staged_folder, write_csv_atomic, write_text_atomic
 
 PROG = "o2osim-compare"
@@ -76,16 +76,37 @@ def wrap_label(text: str, width: int) -> list[str]:
 
 def summary(table: pd.DataFrame, targets: dict[str, Target], verdict: Verdict,
             skipped: Sequence[Skipped], notes: Sequence[str], width: int = 100) -> str:
-    """A short plain-text summary: the ranked table (scenario labels wrapped to fit
-    ``width`` columns), skipped runs, notes and the verdict (wrapped too)."""
+    """A short plain-text summary of one market: the ranked table (scenario labels
+    wrapped to fit ``width`` columns), skipped runs, notes and the verdict (wrapped too)."""
+    lines = _ranked_lines(table, targets, width)
+    lines += [f"skipped: {s.folder} — {s.reason}" for s in skipped]
+    lines += [f"note: {n}" for n in notes]
+    lines += ["", *_wrap(verdict.statement, width)]
+    return "\n".join(lines)
+
+
+_KEEP = "\ue000"
+"""Stands for the space before a unit while text is wrapped (``3.9 %`` stays on a line)."""
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """``text`` wrapped to ``width`` columns (40 at least), never between a number and
+    its unit (``%``, ``CNY``, ``min``) nor at a hyphen."""
+    kept = re.sub(r"(?<=\d) (?=%|CNY|min\b|percentage)", _KEEP, text)
+    return [line.replace(_KEEP, " ") for line in
+            textwrap.wrap(kept, max(40, width), break_on_hyphens=False)]
+
+
+def _ranked_lines(table: pd.DataFrame, targets: dict[str, Target], width: int) -> list[str]:
+    """The ranked table of one market as lines of at most ``width`` columns (when the
+    scenario labels can wrap that far)."""
     shown = list(targets.values())[:3]
-    kpis = [t.kpi for t in shown]
     head = ["#", "ID", "Scenario", "Total spend", *[t.name for t in shown], "Targets met"]
     rows = [head]
     for rank, (_, row) in enumerate(ranked(table).iterrows(), start=1):
         rows.append([str(rank), str(row["scenario_id"]), str(row["scenario"]),
                      format_value(SPEND, row[SPEND]),
-                     *[format_value(k, row.get(k)) for k in kpis],
+                     *[format_value(t.kpi, row.get(t.kpi), t) for t in shown],
                      f"{int(row['targets_met'])}/{len(targets)}"
                      + (" ALL" if row["meets_all_targets"] else "")])
     widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
@@ -101,9 +122,26 @@ def summary(table: pd.DataFrame, targets: dict[str, Target], verdict: Verdict,
                          .rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
+def summary_of_markets(parts: Sequence[MarketComparison], skipped: Sequence[Skipped],
+                       width: int = 100) -> str:
+    """The plain-text summary: for one market as :func:`summary`; for several, first the
+    line saying the comparison mixes markets, then each market under its name with its
+    ranked table, notes and verdict."""
+    if len(parts) == 1:
+        p = parts[0]
+        return summary(p.table, p.targets, p.verdict, skipped, p.notes, width)
+    mixing = mixing_sentence([p.group for p in parts], [len(p.table) for p in parts]) or ""
+    lines = _wrap("NOTE: " + mixing, width)
     lines += [f"skipped: {s.folder} — {s.reason}" for s in skipped]
-    lines += [f"note: {n}" for n in notes]
-    lines += ["", *textwrap.wrap(verdict.statement, max(40, width), break_on_hyphens=False)]
+    for p in parts:
+        lines += ["", *_wrap(f"== Market {p.group.number} of {len(parts)}: "
+                             f"{p.group.label} ==", width), ""]
+        lines += _ranked_lines(p.table, p.targets, width)
+        lines += [f"note: {n}" for n in p.notes]
+        lines += ["", *_wrap(p.verdict.statement, width)]
     return "\n".join(lines)
 
 
@@ -124,32 +162,48 @@ def output_folder(out: str | None, now: dt.datetime) -> tuple[Path, bool]:
 
 
 
-def write_comparison(folder: Path, table: pd.DataFrame, runs: Sequence[Run],
-                     skipped: Sequence[Skipped], targets: dict[str, Target], verdict: Verdict,
-                     notes: Sequence[str]) -> None:
-    """Write ``comparison.csv``, the figures and ``comparison.html`` into ``folder``."""
-    write_csv_atomic(folder / "comparison.csv", csv_table(table, verdict))
-    figs = write_figures(folder, table, runs, targets, verdict)
-    page = to_html(table, runs, skipped, targets, verdict, notes, figs)
-    write_text_atomic(folder / "comparison.html", lambda fh: fh.write(page))
+def csv_of_markets(parts: Sequence[MarketComparison]) -> pd.DataFrame:
+    """``comparison.csv``: every market's :func:`csv_table` (rank within its market), with
+    the market's name (``market_group``) after the scenario's; markets in order."""
+    tables = []
+    for p in parts:
+        out = csv_table(p.table, p.verdict)
+        out.insert(out.columns.get_loc("scenario") + 1, "market_group", p.group.label)
+        tables.append(out)
+    return pd.concat(tables, ignore_index=True)
 
+
+def write_comparison(folder: Path, parts: Sequence[MarketComparison],
+                     skipped: Sequence[Skipped]) -> None:
+    """Write ``comparison.csv``, the figures and ``comparison.html`` into ``folder``."""
+    write_csv_atomic(folder / "comparison.csv", csv_of_markets(parts))
+    several = len(parts) > 1
+    sections = []
+    for p in parts:
+        figs = write_figures(folder, p.table, p.runs, p.targets, p.verdict,
+                             p.tag if several else "")
+        sections.append(Section(p.table, p.runs, p.targets, p.verdict, p.notes, figs,
+                                p.group.label if several else "",
+                                f"-{p.group.number}" if several else ""))
+    mixing = mixing_sentence([p.group for p in parts], [len(p.table) for p in parts])
+    page = comparison_page(sections, skipped, mixing)
+    write_text_atomic(folder / "comparison.html", lambda fh: fh.write(page))
 
 
 def compare(paths: Sequence[str], out: str | None, now: dt.datetime | None = None
             ) -> tuple[Path, str]:
-    """Compare the runs under ``paths`` into a new folder; return it and the summary."""
+    """Compare the runs under ``paths`` into a new folder, market by market
+    (:func:`o2osim.reports.markets.compare_markets`); return it and the summary."""
     runs, skipped = collect(paths)
     target, explicit = output_folder(out, now or dt.datetime.now())
     if not runs:
         first = f" (first: {skipped[0].folder}: {skipped[0].reason})" if skipped else ""
         raise CompareError(f"{' '.join(repr(p) for p in paths)}: no finished run to compare — "
                            f"{len(skipped)} folder(s) skipped{first}")
-    targets, notes = union_targets(runs)
-    table = comparison_table(runs, targets)
-    verdict = cheapest_meeting_all(table, targets)
+    parts = compare_markets(runs)
     try:
         with staged_folder(target, numbered=not explicit) as staged:
-            write_comparison(staged.stage, table, runs, skipped, targets, verdict, notes)
+            write_comparison(staged.stage, parts, skipped)
     except FolderTaken:
         if explicit:
             raise CompareError(f"--out: {str(target)!r} — was filled while comparing; "
@@ -158,7 +212,7 @@ def compare(paths: Sequence[str], out: str | None, now: dt.datetime | None = Non
     folder = staged.published
     assert folder is not None
     width = shutil.get_terminal_size((100, 24)).columns
-    return folder, summary(table, targets, verdict, skipped, notes, width)
+    return folder, summary_of_markets(parts, skipped, width)
 
 
 # --------------------------------------------------------------------------- command line

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -25,10 +26,10 @@ from o2osim.reports.compare_table import (
     scenario_funnel,
     shown_phrase,
 )
+from o2osim.reports.formats import format_shortfall, format_value
 from o2osim.reports.page import escape as _e
 from o2osim.reports.page import png_data_uri
 from o2osim.reports.runs import Run, Skipped
-from o2osim.reports.scorecard import format_value
 
 CAPTIONS = {
     "spend_vs_conversion": (
@@ -89,7 +90,9 @@ def _interval(row: pd.Series, kpi: str) -> str:
 def _target_cell(row: pd.Series, name: str, t: Target) -> str:
     ok = bool(row[f"meets_{name}"])
     mark = f"<span class='{'met' if ok else 'missed'}'>{'✓ met' if ok else '✗ missed'}</span>"
-    text = f"{_e(format_value(t.kpi, row.get(t.kpi)))} {mark}{_interval(row, t.kpi)}"
+    text = f"{_e(format_value(t.kpi, row.get(t.kpi), t))} {mark}{_interval(row, t.kpi)}"
+    if not ok:
+        text += f"<br><small>{_e(format_shortfall(t, row.get(t.kpi)))}</small>"
     p = row.get(f"p_meets_{name}")
     if isinstance(p, float) and not math.isnan(p):
         text += f"<br><small>met in {100 * p:.0f} % of replications</small>"
@@ -115,7 +118,8 @@ def _scenario_cell(row: pd.Series) -> str:
     return cell
 
 
-def _scenario_table(table: pd.DataFrame, targets: dict[str, Target], verdict: Verdict) -> str:
+def _scenario_table(table: pd.DataFrame, targets: dict[str, Target], verdict: Verdict,
+                    anchor: str = "") -> str:
     """The ranked table: one row per scenario (``data-scenario`` its ID), the row the
     verdict names marked; a replications column when the runs differ in it."""
     show_reps = table["replications"].nunique() > 1
@@ -144,11 +148,11 @@ def _scenario_table(table: pd.DataFrame, targets: dict[str, Target], verdict: Ve
         attr = f" class='{css}'" if css else ""
         lines.append(f"<tr{attr} data-scenario='{_e(row['scenario_id'])}'>"
                      + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return ("<div class='scroll'><table id='scenario-table'>" + "\n".join(lines)
+    return (f"<div class='scroll'><table id='scenario-table{anchor}'>" + "\n".join(lines)
             + "</table></div>")
 
 
-def _funnel_table(table: pd.DataFrame, runs: Sequence[Run]) -> str:
+def _funnel_table(table: pd.DataFrame, runs: Sequence[Run], anchor: str = "") -> str:
     """The funnel of every scenario as numbers: a row per stage, a column per scenario;
     each cell the count, its share of the population (the purchased: of the aware too)
     and its online / offline split."""
@@ -170,7 +174,7 @@ def _funnel_table(table: pd.DataFrame, runs: Sequence[Run]) -> str:
             cells.append(f"{step.stage.total:,.0f}<br><small>{_e(step.shares)}</small>"
                          f"<br><small>{split}</small>")
         lines.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
-    return ("<div class='scroll'><table id='funnel-table'>" + "\n".join(lines)
+    return (f"<div class='scroll'><table id='funnel-table{anchor}'>" + "\n".join(lines)
             + "</table></div>")
 
 
@@ -186,57 +190,102 @@ def _kpi_table(table: pd.DataFrame, kpi_names: Sequence[str], units: dict[str, s
     return "<div class='scroll'><table>" + "\n".join(lines) + "</table></div>"
 
 
-def to_html(table: pd.DataFrame, runs: Sequence[Run], skipped: Sequence[Skipped],
-            targets: dict[str, Target], verdict: Verdict, notes: Sequence[str],
-            figs: dict[str, Path]) -> str:
-    """The comparison as one self-contained HTML page (figures inlined as base64 PNG)."""
-    units: dict[str, str] = {}
-    for run in runs:
-        units.update({str(k): str(v) for k, v in (run.metrics.get("units") or {}).items()})
-    parts = [f"<h1>o2osim comparison of {len(table)} scenario"
-             f"{'s' if len(table) != 1 else ''}</h1>",
-             f"<p class='verdict' id='verdict'>{_e(verdict.statement)}</p>",
-             "<p>Total spend = media spend + coupon subsidies + the plan's integration cost "
-             "(<code>total_cost_cny</code>), CNY for the whole market. Targets are judged on "
-             "each scenario's KPI means. A scenario is named by the settings that differ "
-             "between the runs (long keys shortened to their last two parts; the number of "
-             "replications and <code>sim.workers</code> are not part of a name). Ranked by "
-             "total relative shortfall (the sum over the targets "
-             "of how far the scenario is from each, as a share of its threshold; 0 when all "
-             "are met), then by total spend.</p>"]
+RANKING = ("Ranked by how close each scenario comes to meeting all its targets: the most "
+           "targets met first, then the smallest total relative shortfall (the sum over "
+           "the targets of how far the scenario is from each, as a share of its "
+           "threshold; 0 when all are met), then the lowest total spend.")
+
+
+@dataclass(frozen=True)
+class Section:
+    """One market's part of the page: its rows, targets, verdict and figures; ``title``
+    (a heading) and ``anchor`` (a suffix of its element IDs, ``-2``) when the page holds
+    several markets."""
+
+    table: pd.DataFrame
+    runs: Sequence[Run]
+    targets: dict[str, Target]
+    verdict: Verdict
+    notes: Sequence[str]
+    figs: dict[str, Path]
+    title: str = ""
+    anchor: str = ""
+
+
+def _section(part: Section, units: dict[str, str]) -> list[str]:
+    """One market's verdict, notes, ranked table, figures, funnels and KPIs."""
+    table, runs, verdict, a = part.table, part.runs, part.verdict, part.anchor
+    parts = ([f"<h2 class='market' id='market{a}'>Market: {_e(part.title)}</h2>"]
+             if part.title else [])
+    parts.append(f"<p class='verdict' id='verdict{a}'>{_e(verdict.statement)}</p>")
     captions = dict(CAPTIONS)
     if is_large(table):
         top, more = large_scope(table, verdict)
-        parts.append(f"<p class='scope' id='scope'>{_e(top)}</p>")
+        parts.append(f"<p class='scope' id='scope{a}'>{_e(top)}</p>")
         captions = {name: f"{text} {more[name]}" for name, text in captions.items()}
-    parts += [f"<p><strong>Note:</strong> {_e(n)}</p>" for n in notes]
-    if skipped:
-        parts.append("<h2>Skipped</h2><ul>" + "".join(
-            f"<li><code>{_e(s.folder)}</code>: {_e(s.reason)}</li>" for s in skipped) + "</ul>")
-    figures = [f"<h2>{_e(TITLES.get(name, name))}</h2><figure><img alt='{_e(name)}' "
+    parts += [f"<p><strong>Note:</strong> {_e(n)}</p>" for n in part.notes]
+    level = "h3" if part.title else "h2"
+    figures = [f"<{level}>{_e(TITLES.get(name, name))}</{level}><figure><img alt='{_e(name)}' "
                f"src='{png_data_uri(path)}'>"
                f"<figcaption>{_e(captions.get(name, ''))}</figcaption></figure>"
-               for name, path in figs.items()]
-    ranking = ["<h2>Scenarios, ranked</h2>", _scenario_table(table, targets, verdict)]
+               for name, path in part.figs.items()]
+    ranking = [f"<{level}>Scenarios, ranked</{level}>",
+               _scenario_table(table, part.targets, verdict, a)]
     # a large comparison's long table comes after the figures that sum it up
     parts += figures + ranking if is_large(table) else ranking + figures
-    parts += ["<h2>Funnels as numbers</h2>", "<p>Simulated consumers at each stage, their "
-              "share of the population (the purchased also as a share of the aware: the "
-              "full-channel conversion) and where it happened.</p>", _funnel_table(table, runs)]
-    parts += ["<h2>Every KPI</h2>", "<p>Means; the 90 % interval of the replications under "
-              "each value of a replicated run. Definitions: docs/kpis.md.</p>",
-              _kpi_table(table, kpi_names(runs), units)]
+    parts += [f"<{level}>Funnels as numbers</{level}>", "<p>Simulated consumers at each "
+              "stage, their share of the population (the purchased also as a share of the "
+              "aware: the full-channel conversion) and where it happened.</p>",
+              _funnel_table(table, runs, a)]
+    parts += [f"<{level}>Every KPI</{level}>", "<p>Means; the 90 % interval of the "
+              "replications under each value of a replicated run. Definitions: "
+              "docs/kpis.md.</p>", _kpi_table(table, kpi_names(runs), units)]
     if table["other_config_differences"].str.len().gt(0).any():
-        parts.append("<h2>Other configuration differences</h2><p>Settings that differ between "
-                     "the runs although no override names them (for example a preset edited "
-                     "between runs); <code>~key</code>: the run has no such setting.</p><ul>"
+        parts.append(f"<{level}>Other configuration differences</{level}><p>Settings that "
+                     "differ between the runs although no override names them (for example "
+                     "a preset edited between runs); <code>~key</code>: the run has no such "
+                     "setting.</p><ul>"
                      + "".join(f"<li>{_e(r['scenario_id'])}: <code>"
                                f"{_e(r['other_config_differences'])}</code></li>"
                                for _, r in table.iterrows() if r["other_config_differences"])
                      + "</ul>")
+    return parts
+
+
+def comparison_page(sections: Sequence[Section], skipped: Sequence[Skipped],
+                    mixing: str | None = None) -> str:
+    """The comparison as one self-contained HTML page (figures inlined as base64 PNG): one
+    section per market (``mixing``: the sentence saying the page mixes markets)."""
+    units: dict[str, str] = {}
+    for part in sections:
+        for run in part.runs:
+            units.update({str(k): str(v) for k, v in (run.metrics.get("units") or {}).items()})
+    n = sum(len(part.table) for part in sections)
+    parts = [f"<h1>o2osim comparison of {n} scenario{'s' if n != 1 else ''}</h1>"]
+    if mixing:
+        parts.append(f"<p class='mixing' id='mixing'><strong>{_e(mixing)}</strong></p>")
+    parts.append(
+        "<p>Total spend = media spend + coupon subsidies + the plan's integration cost "
+        "(<code>total_cost_cny</code>), CNY for the whole market. Targets are judged on "
+        "each scenario's KPI means; a value is shown with enough digits to tell it from "
+        "its threshold. A scenario is named by the settings that differ between the runs "
+        "(long keys shortened to their last two parts; the number of replications and "
+        f"<code>sim.workers</code> are not part of a name). {RANKING}</p>")
+    if skipped:
+        parts.append("<h2>Skipped</h2><ul>" + "".join(
+            f"<li><code>{_e(s.folder)}</code>: {_e(s.reason)}</li>" for s in skipped) + "</ul>")
+    for part in sections:
+        parts += _section(part, units)
     parts.append("<p><small>Columns and figures: docs/compare.md. Written by o2osim-compare "
                  "from the run folders' result files.</small></p>")
     return ("<!doctype html><html><head><meta charset='utf-8'>"
             "<title>o2osim comparison</title>"
             f"<style>{STYLE}</style></head><body>\n" + "\n".join(parts) + "\n</body></html>\n")
 
+
+def to_html(table: pd.DataFrame, runs: Sequence[Run], skipped: Sequence[Skipped],
+            targets: dict[str, Target], verdict: Verdict, notes: Sequence[str],
+            figs: dict[str, Path]) -> str:
+    """The comparison of one market as one self-contained HTML page
+    (:func:`comparison_page` with one section)."""
+    return comparison_page([Section(table, runs, targets, verdict, notes, figs)], skipped)

@@ -1,7 +1,9 @@
-"""The comparison's table and verdict: every run judged against one set of targets
-(:mod:`o2osim.targets`), the Pareto frontier of spend and conversion, the cheapest
-scenario meeting every target (or the closest), the ranking, and which scenarios a
-large comparison features in its figures (:func:`featured`)."""
+"""The comparison's table and verdict for one market (:mod:`o2osim.reports.markets`):
+every run judged against its target set (:mod:`o2osim.targets`), the Pareto frontier of
+spend and conversion, the cheapest scenario meeting every target (or the closest), the
+ranking (more targets met first, then the smaller total relative shortfall, then the
+cheaper: :func:`o2osim.targets.closeness`), and which scenarios a large comparison
+features in its figures (:func:`featured`)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from o2osim.kpis import ROI_UNIT, SHARE, STEPS, unit_of
+from o2osim.reports.formats import format_rule, format_shortfall, format_value
 from o2osim.reports.funnel import FunnelStage, funnel_stages
 from o2osim.reports.runs import Run
 from o2osim.reports.scenarios import (
@@ -21,10 +23,9 @@ from o2osim.reports.scenarios import (
     other_differences,
     scenario_labels,
 )
-from o2osim.reports.scorecard import format_value
+from o2osim.targets import closeness, relative_shortfall, shortfall, total_relative_shortfall
 from o2osim.targets import met as meets
 from o2osim.targets import number as _number
-from o2osim.targets import relative_shortfall, shortfall, total_relative_shortfall
 
 __all__ = ["meets", "relative_shortfall", "shortfall", "total_relative_shortfall"]
 
@@ -59,8 +60,8 @@ class Target:
 
     @property
     def rule(self) -> str:
-        """``>= 15.0 %``."""
-        return f"{self.op} {format_value(self.kpi, self.threshold)}"
+        """``>= 15.0 %`` (the threshold exactly: :func:`o2osim.reports.formats.format_rule`)."""
+        return format_rule(self.kpi, self.op, self.threshold)
 
 
 def union_targets(runs: Sequence[Run]) -> tuple[dict[str, Target], list[str]]:
@@ -85,19 +86,11 @@ def union_targets(runs: Sequence[Run]) -> tuple[dict[str, Target], list[str]]:
     return targets, notes
 
 
-def format_gap(target: Target, gap: float) -> str:
-    """A shortfall in words with its unit: ``15.1 percentage points short``."""
-    kpi = target.kpi
-    unit = unit_of(kpi)
-    if unit == SHARE:
-        amount = f"{100 * gap:.1f} percentage points"
-    elif unit == ROI_UNIT:
-        amount = f"{gap:.2f} CNY of revenue per CNY of cost"
-    elif unit == STEPS:
-        amount = f"{gap:g} step" + ("" if gap == 1 else "s")
-    else:
-        amount = format_value(kpi, gap)
-    return f"{amount} {'short' if target.op == '>=' else 'over'}"
+def format_gap(target: Target, value: float) -> str:
+    """How far ``value`` misses ``target``, in words with its unit and as a share of the
+    threshold: ``1.0 percentage points short (6.7 % of the threshold)``
+    (:func:`o2osim.reports.formats.format_shortfall`)."""
+    return format_shortfall(target, value)
 
 
 # --------------------------------------------------------------------------- the table
@@ -134,8 +127,11 @@ def _probability(run: Run, name: str, target: Target) -> float | None:
     return float(p) if run.replicated and same and isinstance(p, int | float) else None
 
 
-def comparison_table(runs: Sequence[Run], targets: dict[str, Target]) -> pd.DataFrame:
-    """One row per run: identity, what distinguishes it, spend, targets met, every KPI."""
+def comparison_table(runs: Sequence[Run], targets: dict[str, Target],
+                     ids: Sequence[str] | None = None) -> pd.DataFrame:
+    """One row per run of one market: identity, what distinguishes it, spend, targets met,
+    every KPI. ``ids``: the scenarios' IDs (default ``S1``, ``S2``, ...; a comparison of
+    several markets numbers its scenarios across them)."""
     settings = distinguishing(runs)
     others = other_differences(runs, settings)
     labels = scenario_labels(runs, settings)
@@ -145,7 +141,8 @@ def comparison_table(runs: Sequence[Run], targets: dict[str, Target]) -> pd.Data
     for i, run in enumerate(runs):
         k, m = run.metrics["kpis"], run.metrics
         row: dict[str, Any] = {
-            "scenario_id": f"S{i + 1}", "scenario": labels[i], "run_folder": run.folder,
+            "scenario_id": ids[i] if ids is not None else f"S{i + 1}", "scenario": labels[i],
+            "run_folder": run.folder,
             "distinguishing_overrides": as_overrides(settings[i]),
             "other_config_differences": as_overrides(others[i]),
             "market": m.get("market"), "plan": m.get("plan"), "seed": m.get("seed"),
@@ -216,10 +213,12 @@ def _row_name(row: pd.Series) -> str:
 
 def cheapest_meeting_all(table: pd.DataFrame, targets: dict[str, Target]) -> Verdict:
     """Pick the cheapest row meeting every target (ties: higher conversion, then first);
-    if none does, the row with the smallest sum of relative shortfalls (ties: fewer
-    targets missed, then cheaper, then first), and say what it misses, by how much, and
-    (when it misses several) which of them it comes nearest to, relative to the threshold.
-    ``table`` needs ``scenario_id``, ``scenario``, ``total_spend_cny`` and the KPIs."""
+    if none does, the closest by :func:`o2osim.targets.closeness` — the most targets met,
+    then the smallest sum of relative shortfalls (ties: cheaper, then first), the row
+    :func:`rank_order` ranks first — and say what it misses, by how much (in the KPI's
+    unit and as a share of the threshold) and, when it misses several, which of them it
+    comes nearest to. ``table`` (one market's) needs ``scenario_id``, ``scenario``,
+    ``total_spend_cny`` and the KPIs."""
     if table.empty:
         return Verdict(None, None, [], "No scenario to compare.")
     n = len(targets)
@@ -239,40 +238,42 @@ def cheapest_meeting_all(table: pd.DataFrame, targets: dict[str, Target]) -> Ver
             text += f" It met all of them together in {100 * p_all:.0f} % of its replications."
         return Verdict(best, None, [], text)
 
-    def badness(i: int) -> tuple[float, int, float, int]:
-        gaps = [relative_shortfall(t, values[i][t.kpi]) for t in targets.values()]
-        return (math.fsum(gaps), sum(g > 0 for g in gaps), spend_key[i], i)
-
-    closest = min(range(len(table)), key=badness)
+    closest = min(range(len(table)),
+                  key=lambda i: (*closeness(values[i], targets), spend_key[i], i))
     row = table.iloc[closest]
     missed = []
     for t in targets.values():
         v = _number(values[closest][t.kpi])
         if not meets(t, v):
             missed.append((t, math.nan if v is None else v, shortfall(t, v)))
-    parts = [f"{t.label} ({t.kpi} {format_value(t.kpi, v)}, needs {t.rule}: "
-             + (f"{format_gap(t, gap)})" if math.isfinite(gap) else "no value)")
+    parts = [f"{t.label} ({t.kpi} {format_value(t.kpi, v, t)}, needs {t.rule}: "
+             + (f"{format_gap(t, v)})" if math.isfinite(gap) else "no value)")
              for t, v, gap in missed]
-    text = (f"No scenario meets all {n} targets. Closest (smallest total shortfall relative "
-            f"to the thresholds): {_row_name(row)}, total spend "
+    text = (f"No scenario meets all {n} targets. Closest (the most targets met, "
+            f"{n - len(missed)} of {n}, then the smallest total shortfall relative to the "
+            f"thresholds): {_row_name(row)}, total spend "
             f"{format_value(SPEND, row[SPEND])}, which misses {len(missed)}: "
             + "; ".join(parts) + ".")
     measured = [m for m in missed if not math.isnan(m[2])]  # a missing value is no "near"
     if len(missed) > 1 and measured:
         t, v, gap = min(measured, key=lambda m: relative_shortfall(m[0], m[1]))
         if math.isfinite(gap):
-            share = relative_shortfall(t, v)
-            text += (f" Its nearest miss: {t.label}, {format_gap(t, gap)} ({100 * share:.0f} % "
-                     "of the threshold).")
+            text += f" Its nearest miss: {t.label}, {format_gap(t, v)}."
     return Verdict(None, closest, missed, text)
 
 
 def rank_order(table: pd.DataFrame) -> list[int]:
-    """Row positions ranked by total relative shortfall, then by spend: the scenarios
-    meeting every target first, cheapest first; the closest of the others follow."""
-    def key(i: int) -> tuple[float, float, int]:
+    """Row positions of one market's table ranked by :func:`o2osim.targets.closeness` —
+    more targets met first (``targets_met``), then the smaller total relative shortfall —
+    then by spend: the scenarios meeting every target first, cheapest first; the closest
+    of the others follow. A table without ``targets_met`` ranks by shortfall alone."""
+    met = table["targets_met"] if "targets_met" in table else [0] * len(table)
+
+    def key(i: int) -> tuple[float, float, float, int]:
         gap, spend = _number(table[SHORTFALL].iloc[i]), _number(table[SPEND].iloc[i])
-        return (math.inf if gap is None else gap, math.inf if spend is None else spend, i)
+        count = _number(met[i] if isinstance(met, list) else met.iloc[i])
+        return (-(count or 0.0), math.inf if gap is None else gap,
+                math.inf if spend is None else spend, i)
 
     return sorted(range(len(table)), key=key)
 

@@ -43,9 +43,19 @@ class Strong(str):
     """Inline text in bold."""
 
 
+class Met(str):
+    """Inline text marking what meets its target (its words carry the symbol, ``✓ met``):
+    bold; in HTML green (class ``met``)."""
+
+
+class Missed(str):
+    """Inline text marking what misses its target (``✗ MISSED``): bold; in HTML red (class
+    ``missed``)."""
+
+
 Inline = str | Sequence[str]
 """A run of text: a plain ``str`` (text), or a sequence of ``str`` / :class:`Code` /
-:class:`Strong` pieces."""
+:class:`Strong` / :class:`Met` / :class:`Missed` pieces."""
 
 
 @dataclass
@@ -63,8 +73,23 @@ class Para:
 
 @dataclass
 class Table:
+    """A table; ``row_marks[i]`` (optional: ``"met"``, ``"missed"`` or ``""``) tints row
+    ``i`` in HTML."""
+
     header: list[str]
     rows: list[list[Inline]]
+    anchor: str = ""
+    row_marks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Callout:
+    """A boxed summary at the top of a page: a head line and a list under it; ``mark``
+    (``"met"`` or ``"missed"``) colours the box in HTML; Markdown renders a quote."""
+
+    head: Inline
+    items: list[Inline]
+    mark: str = ""
     anchor: str = ""
 
 
@@ -82,7 +107,7 @@ class Figure:
     alt: str
 
 
-Block = Heading | Para | Table | Bullets | Figure
+Block = Heading | Para | Table | Bullets | Figure | Callout
 
 
 def _pieces(text: Inline) -> list[str]:
@@ -120,7 +145,7 @@ def _md_inline(text: Inline, in_table: bool = False) -> str:
             body = piece.replace("|", r"\|") if in_table else piece
             pad = " " if piece.startswith("`") or piece.endswith("`") or not piece else ""
             out.append("`" * run + pad + _one_line(body) + pad + "`" * run)
-        elif isinstance(piece, Strong):
+        elif isinstance(piece, Strong | Met | Missed):
             out.append("**" + _md_escape(piece, in_table) + "**")
         else:
             out.append(_md_escape(piece, in_table))
@@ -136,6 +161,9 @@ def _html_inline(text: Inline) -> str:
             out.append(f"<code>{escaped.replace('_', '_<wbr>')}</code>")
         elif isinstance(piece, Strong):
             out.append(f"<strong>{escaped}</strong>")
+        elif isinstance(piece, Met | Missed):
+            out.append(f"<strong class=\"{'met' if isinstance(piece, Met) else 'missed'}\">"
+                       f"{escaped}</strong>")
         else:
             out.append(escaped)
     return "".join(out)
@@ -164,6 +192,10 @@ def render_markdown(blocks: Sequence[Block]) -> str:
             lines.append("")
         elif isinstance(b, Figure):
             lines += [f"![{_md_inline(b.alt)}]({b.path.name})", ""]
+        elif isinstance(b, Callout):
+            lines += [f"> {_md_inline(b.head)}", ">"]
+            lines += [f"> * {_md_inline(item)}" for item in b.items]
+            lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -175,7 +207,15 @@ STYLE = ("body{font-family:sans-serif;max-width:62em;margin:2em auto;padding:0 1
          "td.num{text-align:right;white-space:nowrap}td.short{white-space:nowrap}"
          "img{max-width:100%}"
          "p.caption{color:#555;font-size:.92em;margin-top:0}"
-         "code{background:#f4f4f4;padding:0 .2em}")
+         "code{background:#f4f4f4;padding:0 .2em}"
+         ".met{color:#1a7f37}.missed{color:#b42318}"
+         "tr.met td{background:#eef8f0}tr.missed td{background:#fdecea}"
+         ".callout{padding:.5em 1em;margin:1em 0;border-left:6px solid #888;"
+         "background:#f4f4f4}.callout p{margin:.3em 0;font-size:1.1em}"
+         ".callout ul{margin:.3em 0}"
+         ".callout.met{border-color:#1a7f37;background:#eef8f0}"
+         ".callout.missed{border-color:#b42318;background:#fdecea}")
+"""Met is green with ✓, missed red with ✗ (the symbol tells them apart without colour)."""
 
 
 def render_html(blocks: Sequence[Block], title: str = "o2osim report") -> str:
@@ -191,9 +231,11 @@ def render_html(blocks: Sequence[Block], title: str = "o2osim report") -> str:
         elif isinstance(b, Table):
             anchor = f' id="{html.escape(b.anchor)}"' if b.anchor else ""
             head = "".join(f"<th>{_html_inline(h)}</th>" for h in b.header)
+            marks = [*b.row_marks, *[""] * len(b.rows)]
             rows = "".join(
-                "<tr>" + "".join(f"<td{_num_class(c)}>{_html_inline(c)}</td>" for c in row)
-                + "</tr>\n" for row in b.rows)
+                (f'<tr class="{html.escape(mark)}">' if mark else "<tr>")
+                + "".join(f"<td{_num_class(c)}>{_html_inline(c)}</td>" for c in row)
+                + "</tr>\n" for row, mark in zip(b.rows, marks, strict=False))
             body.append(f"<table{anchor}><thead><tr>{head}</tr></thead>\n<tbody>\n{rows}"
                         "</tbody></table>")
         elif isinstance(b, Bullets):
@@ -207,6 +249,12 @@ def render_html(blocks: Sequence[Block], title: str = "o2osim report") -> str:
         elif isinstance(b, Figure):
             body.append(f'<p><img alt="{html.escape(b.alt, quote=True)}" '
                         f'src="{png_data_uri(b.path)}"></p>')
+        elif isinstance(b, Callout):
+            anchor = f' id="{html.escape(b.anchor)}"' if b.anchor else ""
+            items = "".join(f"<li>{_html_inline(item)}</li>" for item in b.items)
+            body.append(f'<div class="callout {html.escape(b.mark)}"{anchor}>'
+                        f"<p>{_html_inline(b.head)}</p>"
+                        + (f"<ul>{items}</ul>" if items else "") + "</div>")
     return (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n<body>\n"
             + "\n".join(body) + "\n</body></html>\n")

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 from matplotlib.ticker import FuncFormatter
+from matplotlib.transforms import offset_copy
 
 from o2osim.reports.advice import cause_short
 from o2osim.reports.figures_common import plain_text, save_figure, subplots
@@ -24,26 +25,33 @@ from o2osim.reports.funnel import COLOURS, FUNNEL_LEGEND, funnel_stages
 Columns = Mapping[str, Any]
 """A table as columns: ``table[name]`` is a sequence (a DataFrame works too)."""
 
-PHASE_COLOURS = {"planning": "#eeeeee", "execution": "#e3f0fb", "optimisation": "#fdf1dc"}
+PHASE_COLOURS = {"planning": "#eeeeee", "execution": "#e3f0fb", "optimisation": "#fdf1dc",
+                 "after": "#f3f3f3"}
+PHASE_NAMES = {"after": "after the campaign"}
 
-PHASE_LABELS = {"planning": "planning phase (weeks 1-4)",
-                "execution": "execution phase (weeks 5-12)",
-                "optimisation": "optimisation phase (weeks 13-16)"}
+
+def _phase_label(phase: str, weeks: np.ndarray) -> str:
+    """``execution phase (weeks 5-12)``: the weeks the run spent in the phase."""
+    first, last = int(weeks.min()), int(weeks.max())
+    span = f"week {first}" if first == last else f"weeks {first}-{last}"
+    return f"{PHASE_NAMES.get(phase, phase + ' phase')} ({span})"
 
 
 def _shade_phases(ax: Any, daily: Columns) -> list[Any]:
-    """Shade the campaign phases (seed 000: 4 weeks planning, 8 execution, 4
-    optimisation); returns legend entries for the phases the run reached."""
+    """Shade the campaign phases of the plan's calendar (seed 000 by default: 4 weeks
+    planning, 8 execution, 4 optimisation; ``daily.csv``'s ``phase``); returns legend
+    entries for the phases the run reached, with their weeks."""
     from matplotlib.patches import Patch
 
     handles = []
     day, phases = np.asarray(daily["day"]), np.asarray(daily["phase"])
+    weeks = np.asarray(daily["week"])
     for phase, colour in PHASE_COLOURS.items():
         days = day[phases == phase]
         if len(days):
             ax.axvspan(days.min() - 0.5, days.max() + 0.5, color=colour, zorder=0)
             handles.append(Patch(facecolor=colour, edgecolor="#bbbbbb",
-                                 label=PHASE_LABELS[phase]))
+                                 label=_phase_label(phase, weeks[phases == phase])))
     return handles
 
 
@@ -105,27 +113,33 @@ def figure_daily(daily: Columns, path: Path, note: str = "") -> Path:
 
 
 def figure_channels(channels: Mapping[str, Mapping[str, Any]], path: Path) -> Path:
-    """Spend and measured revenue per channel (million CNY), each with its ROI."""
+    """Spend and measured revenue per channel (million CNY), each with its ROI.
+
+    Horizontal bars, one pair per channel, the channel's name on the left: a name is
+    never rotated, and the layout (:func:`save_figure`) keeps every name, however long,
+    inside the image. The legend sits below the chart, outside the bars."""
     names = list(channels)
     spend = [float(channels[c].get("spend_cny", 0.0)) / 1e6 for c in names]
     revenue = [float(channels[c].get("attributed_revenue_cny", 0.0)) / 1e6 for c in names]
-    fig, ax = subplots(figsize=(8, 3.8))
-    x = range(len(names))
-    ax.bar([i - 0.2 for i in x], spend, width=0.4, label="spend", color=COLOURS["spend"])
-    ax.bar([i + 0.2 for i in x], revenue, width=0.4,
-           label="measured revenue (ROI: measured revenue ÷ spend)",
-           color=COLOURS["online"])
-    for i, (s, r) in enumerate(zip(spend, revenue, strict=True)):
-        ax.text(i + 0.2 if s > 0 else i, r if s > 0 else 0.0,
-                f"ROI {r / s:.2f}" if s > 0 else "not funded", ha="center",
-                va="bottom", fontsize=7)
-    ax.set_xticks(list(x), [plain_text(n) for n in names], rotation=20, ha="right")
-    ax.set_xlabel("channel")
-    ax.set_ylabel("million CNY (whole market)")
-    ax.set_ylim(0, max([*spend, *revenue, 0.0]) * 1.2 or 1.0)
+    fig, ax = subplots(figsize=(8, 1.4 + 0.38 * max(len(names), 1)))
+    y = [len(names) - 1 - i for i in range(len(names))]  # the first channel on top
+    ax.barh([v + 0.2 for v in y], spend, height=0.4, label="spend", color=COLOURS["spend"])
+    ax.barh([v - 0.2 for v in y], revenue, height=0.4,
+            label="measured revenue (ROI: measured revenue ÷ spend)", color=COLOURS["online"])
+    top = max([*spend, *revenue, 0.0]) or 1.0
+    for yy, s, r in zip(y, spend, revenue, strict=True):
+        ax.annotate(f"ROI {r / s:.2f}" if s > 0 else "not funded", (max(r, s), yy),
+                    xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.set_yticks(y, [plain_text(n) for n in names])
+    ax.set_ylabel("channel")
+    ax.set_xlabel("million CNY (whole market)")
+    ax.set_xlim(0, top * 1.22)  # room for the ROI labels
+    ax.set_ylim(-0.7, len(names) - 0.3)
     ax.set_title("Spend and the revenue measurement can trace, by channel")
-    ax.legend()
-    return save_figure(fig, path)
+    below = offset_copy(ax.transAxes, fig, y=-0.5, units="inches")  # under the x label
+    legend = ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.0), bbox_transform=below,
+                       ncol=2, fontsize=8, frameon=False)
+    return save_figure(fig, path, outside=[legend])
 
 
 def figure_coupons(k: Mapping[str, Any], path: Path) -> Path:

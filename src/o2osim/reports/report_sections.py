@@ -15,21 +15,36 @@ from o2osim.reports.advice import (
     cause_where,
     satisfaction_levers,
 )
-from o2osim.reports.formats import count, pct, ratio, value_of
+from o2osim.reports.formats import (
+    count,
+    format_rule,
+    format_shortfall,
+    format_value,
+    pct,
+    ratio,
+    value_of,
+)
 from o2osim.reports.page import (
     Block,
     Bullets,
+    Callout,
     Code,
     Figure,
     Heading,
     Inline,
+    Met,
+    Missed,
     Para,
     Strong,
     Table,
     with_code,
 )
 from o2osim.reports.runs import RunInfo
-from o2osim.reports.scorecard import few_replications_warning, format_value, replications_of
+from o2osim.reports.scorecard import few_replications_warning, replications_of
+
+MET_MARK, MISSED_MARK = "✓ met", "✗ MISSED"
+"""How a target's result reads in the report: a symbol and a word (and, in HTML, green
+or red), so that neither colour nor the word alone tells them apart."""
 
 
 def report_blocks(metrics: dict[str, Any], figs: dict[str, Path],
@@ -45,6 +60,7 @@ def report_blocks(metrics: dict[str, Any], figs: dict[str, Path],
     blocks: list[Block] = [
         Heading(1, ["o2osim report — ", Code(str(metrics.get("market", "?"))), " × ",
                     Code(str(metrics.get("plan", "?")))]),
+        verdict_block(metrics, reps),
         Para(f"Seed {metrics.get('seed')}, {metrics.get('population', 0):,} simulated "
              f"consumers, {metrics.get('days', 0)} days"
              + (f", {reps} replications" if reps > 1 else "") + "."),
@@ -91,23 +107,58 @@ def report_blocks(metrics: dict[str, Any], figs: dict[str, Path],
     return blocks
 
 
+def _target_name(name: str, t: dict[str, Any]) -> str:
+    return str(t.get("label") or name)
+
+
+def verdict_block(metrics: dict[str, Any], reps: int) -> Callout:
+    """The report's opening verdict: how many targets are met; each missed one with its
+    value, its rule and by how much it misses (in the KPI's unit and as a share of the
+    threshold); the met ones named after. Marked met (all met) or missed."""
+    targets: dict[str, dict[str, Any]] = metrics.get("targets") or {}
+    if not targets:
+        return Callout("No targets to judge the plan by.", [])
+    missed = {n: t for n, t in targets.items() if not t.get("met")}
+    met = [_target_name(n, t) for n, t in targets.items() if t.get("met")]
+    on = f" (judged on the means of {reps} replications)" if reps > 1 else ""
+    if not missed:
+        return Callout([Met(f"✓ All {len(targets)} targets met"), on + "."],
+                       [], "met", "verdict")
+    items: list[Inline] = []
+    for name, t in missed.items():
+        kpi = str(t["kpi"])
+        items.append([Missed("✗"), " ", Strong(_target_name(name, t)),
+                      f": {format_value(kpi, t.get('value'), t)}, needs "
+                      f"{format_rule(kpi, t['op'], t['threshold'])} — "
+                      f"{format_shortfall(t, t.get('value'))}."])
+    if met:
+        items.append([Met("✓"), " Met: " + ", ".join(met) + "."])
+    head = [Missed(f"✗ {len(missed)} of {len(targets)} targets missed"),
+            f"; {len(met)} met{on}:"]
+    return Callout(head, items, "missed", "verdict")
+
+
 def _scorecard_section(metrics: dict[str, Any], reps: int) -> list[Block]:
     """The targets; with replications one column per statistic (chance met, where 90 % of
     runs land, the mean's 90 % confidence interval), then the chance of meeting them all."""
     blocks: list[Block] = [Heading(2, "Scorecard", "scorecard")]
     stats = metrics.get("kpi_stats", {})
     replicated = reps > 1
-    header = ["target", "KPI", "rule", "mean" if replicated else "value", "result"]
+    header = ["target", "KPI", "rule", "mean" if replicated else "value", "result",
+              "missed by"]
     if replicated:
         header += ["met in (replications)", "90 % of runs between",
                    "mean, 90 % confidence"]
     rows: list[list[Inline]] = []
+    marks: list[str] = []
     for name, t in metrics.get("targets", {}).items():
         kpi = str(t["kpi"])
-        row: list[Inline] = [str(t.get("label") or name), Code(kpi),
-                             f"{t['op']} {format_value(kpi, t['threshold'])}",
-                             format_value(kpi, t["value"]),
-                             [Strong("met") if t["met"] else Strong("MISSED")]]
+        row: list[Inline] = [_target_name(name, t), Code(kpi),
+                             format_rule(kpi, t["op"], t["threshold"]),
+                             format_value(kpi, t["value"], t),
+                             [Met(MET_MARK) if t["met"] else Missed(MISSED_MARK)],
+                             "—" if t["met"] else format_shortfall(t, t["value"])]
+        marks.append("met" if t["met"] else "missed")
         if replicated:
             p = t.get("probability")
             row.append(f"{round(p * reps)} of {reps} ({100 * p:.0f} %)"
@@ -119,7 +170,7 @@ def _scorecard_section(metrics: dict[str, Any], reps: int) -> list[Block]:
             row.append(f"{format_value(kpi, ci[0])} – {format_value(kpi, ci[1])}"
                        if ci else "n/a")
         rows.append(row)
-    blocks.append(Table(header, rows, "scorecard-table"))
+    blocks.append(Table(header, rows, "scorecard-table", marks))
     p_all = metrics.get("all_targets_probability")
     if replicated and isinstance(p_all, int | float):
         n = len(metrics.get("targets", {}))
@@ -158,8 +209,8 @@ def _what_to_change_section(metrics: dict[str, Any], plan: Mapping[str, Any] | N
     steps: dict[int, list[Inline]] = {}
     for t in missed:
         head = [Strong(str(t.get("label") or t["kpi"])),
-                f" ({format_value(t['kpi'], t['value'])}, needs {t['op']} "
-                f"{format_value(t['kpi'], t['threshold'])}): "]
+                f" ({format_value(t['kpi'], t['value'], t)}, needs "
+                f"{format_rule(t['kpi'], t['op'], t['threshold'])}): "]
         ranked = (satisfaction_levers(drivers, plan, info.store_reality_level)
                   if t["kpi"] == "satisfaction_rate" else [])
         if ranked:

@@ -1,45 +1,24 @@
 """The scorecard: each target of a run, its rule, the value reached, MET or MISSED.
 
 Reads only the ``metrics`` dict a run writes to ``metrics.json``. Plain text, no
-colour, and columns wrap to fit the terminal width.
+colour, and columns wrap to fit the terminal width. Values are printed by the one rule
+of :mod:`o2osim.reports.formats`: a value that misses its target never reads as the
+threshold (``>= 1.80   1.796   MISSED``).
 """
 
 from __future__ import annotations
 
-import math
 import re
 import textwrap
 from typing import Any
 
-from o2osim.kpis import MINUTES, ROI_UNIT, SHARE, STEPS, unit_of
+from o2osim.reports.formats import format_rule, format_value
 
 GAP = "  "
 MIN_WRAP_WIDTH = 8
 FEW_REPLICATIONS = 10
 """Below this many replications the probabilities are called rough: a share of R runs
 moves in steps of 1/R and its exact 90 % interval is wider than ±15 points."""
-
-
-def format_value(kpi: str, value: Any) -> str:
-    """A KPI value for people, by its unit in the registry (:func:`o2osim.kpis.unit_of`):
-    shares as percentages, ROI with 2 decimals, steps whole, CNY and minutes with their
-    unit, counts with thousands separators."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return "n/a"
-    unit = unit_of(kpi)
-    if unit == SHARE:
-        return f"{100 * value:.1f} %"
-    if unit == ROI_UNIT:
-        return f"{value:.2f}"
-    if unit == STEPS:
-        return f"{value:.0f}"
-    if unit.startswith("CNY"):
-        return f"{value:,.0f} CNY"
-    if unit == MINUTES:
-        return f"{value:.1f} min"
-    if float(value).is_integer() or abs(value) >= 100:  # counts (means of replications too)
-        return f"{value:,.0f}"
-    return f"{value:.3g}"
 
 
 def wrap(text: str, width: int, after: str = " _") -> list[str]:
@@ -130,8 +109,8 @@ def format_scorecard(metrics: dict[str, Any], width: int = 80) -> str:
     rows = [["Target", "KPI", "Rule", "Value", "Result"]]
     for name, t in targets.items():
         rows.append([t.get("label") or name, t["kpi"],
-                     f"{t['op']} {format_value(t['kpi'], t['threshold'])}",
-                     format_value(t["kpi"], t["value"]), _result(t, metrics)])
+                     format_rule(t["kpi"], t["op"], t["threshold"]),
+                     format_value(t["kpi"], t["value"], t), _result(t, metrics)])
     widths = _column_widths(rows, (0, 1), width)
     out = [header, ""]
     for i, row in enumerate(rows):
