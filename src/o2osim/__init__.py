@@ -20,4 +20,15 @@ try:
 except PackageNotFoundError:  # running from a source tree without install
     __version__ = "0.0.0+unknown"
 
-__all__ = ["Result", "Scenario", "Sweep", "__version__", "run", "scenario", "sweep"]
+__all__ = ["ConfigError", "Result", "Scenario", "Sweep", "__version__", "run", "scenario",
+           "sweep"]
+
+
+def __getattr__(name: str) -> object:
+    """``o2osim.ConfigError`` (bad input: :class:`o2osim.config.ConfigError`), imported when
+    first used so that ``import o2osim`` stays light."""
+    if name == "ConfigError":
+        from o2osim.config.validate import ConfigError
+
+        return ConfigError
+    raise AttributeError(f"module 'o2osim' has no attribute {name!r}")
