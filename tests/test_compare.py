@@ -910,3 +910,26 @@ def test_a_staged_folder_fills_an_empty_one_and_leaves_nothing_on_error(tmp_path
         raise RuntimeError("the comparison failed")
     assert not (tmp_path / "never").exists() and not failed.stage.exists()
     shutil.rmtree(target)
+
+
+def test_no_comparison_figure_label_is_clipped(large_sweep: Path, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from matplotlib.figure import Figure
+
+    from test_report import outside_labels
+
+    clipped: list[tuple[str, str]] = []
+    save = Figure.savefig
+
+    def checked(fig: Any, path: Any, *args: Any, **kwargs: Any) -> Any:
+        clipped.extend((Path(str(path)).name, text)
+                       for text in outside_labels(fig, kwargs.get("bbox_inches")))
+        return save(fig, path, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", checked)
+    for jobs in (5, LARGE):
+        table, runs, verdict = _judged(large_sweep, jobs)
+        targets, _ = union_targets(runs)
+        write_figures(tmp_path, table, runs, targets, verdict, tag=str(jobs))
+    assert len(list(tmp_path.glob("*.png"))) == 6
+    assert clipped == []

@@ -15,6 +15,7 @@ from typing import Any
 import matplotlib.pyplot as plt
 import pytest
 import yaml
+from matplotlib.text import Text
 
 from o2osim.components.shopping import CAUSES
 from o2osim.config import compose_scenario
@@ -411,3 +412,146 @@ def test_causes_come_from_the_run_not_from_the_report() -> None:
     assert ranked[0].levers == ["`plan.operations.staff_multiplier` (now ×1.00): more "
                                 "kitchen staff"]
     assert cause_label("cold_food", {}) == "cold food"
+
+
+# --------------------------------------------------------------------------- honest display
+
+
+def outside_labels(fig: Any, bbox_inches: Any = None) -> list[str]:
+    """The texts of ``fig`` that reach outside the image it is saved as (``bbox_inches``:
+    the region saved, in inches; None: the whole figure), measured on the renderer once
+    the figure is drawn: titles, axis labels, the tick labels drawn (in view), texts,
+    annotations, legends and the figure's own texts."""
+    from matplotlib.transforms import Bbox
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    region = fig.bbox if bbox_inches is None else Bbox(bbox_inches.get_points() * fig.dpi)
+    texts = list(fig.texts)
+    for legend in [*fig.legends, *(ax.get_legend() for ax in fig.axes)]:
+        if legend is not None:
+            texts += [*legend.get_texts(), legend.get_title()]
+    for ax in fig.axes:
+        if not ax.get_visible():
+            continue
+        texts += [ax.title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
+        for axis, (lo, hi) in ((ax.xaxis, sorted(ax.get_xlim())),
+                               (ax.yaxis, sorted(ax.get_ylim()))):
+            for loc, label in zip(axis.get_majorticklocs(), axis.get_majorticklabels(),
+                                  strict=False):
+                if lo - 1e-9 <= loc <= hi + 1e-9:
+                    texts.append(label)
+    out = []
+    for t in texts:
+        if not t.get_visible() or not t.get_text().strip():
+            continue
+        box = Text.get_window_extent(t, renderer)
+        if (box.x0 < region.x0 - 1 or box.x1 > region.x1 + 1 or box.y0 < region.y0 - 1
+                or box.y1 > region.y1 + 1):
+            out.append(t.get_text())
+    return out
+
+
+@pytest.fixture
+def saved_clipped(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every figure saved while the fixture is active is checked as it is saved:
+    ``(file name, text)`` of each text reaching outside the saved image."""
+    from matplotlib.figure import Figure
+
+    found: list[tuple[str, str]] = []
+    save = Figure.savefig
+
+    def checked(fig: Any, path: Any, *args: Any, **kwargs: Any) -> Any:
+        box = kwargs.get("bbox_inches")
+        found.extend((Path(str(path)).name, text)
+                     for text in outside_labels(fig, box if box != "tight" else None))
+        return save(fig, path, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", checked)
+    return found
+
+
+LONG_CHANNELS = {
+    name: {"kind": "online", "budget_cny": 1e6, "spend_cny": spend,
+           "attributed_revenue_cny": revenue}
+    for name, spend, revenue in (
+        ("a_channel_name_as_long_as_a_user_may_give_it", 1.5e6, 1.4e6),
+        ("livestream", 1.6e6, 6.5e6), ("member_push", 0.0, 0.0),
+        ("lbs_ads_near_every_store_of_the_chain", 1.1e6, 0.7e6), ("crm_retarget", 0.5e6, 6.6e6))
+}
+
+
+def test_no_figure_label_is_clipped(fragmented, saved_clipped, tmp_path: Path) -> None:
+    folder, metrics, _ = fragmented
+    write_report(folder)  # the report's six figures, as written
+    report_figures.figure_channels(LONG_CHANNELS, tmp_path / "long.png")
+    report_figures.figure_channels(dict(list(metrics["channels"].items())[:1]),
+                                   tmp_path / "one.png")
+    assert saved_clipped == []
+
+
+def test_the_clipping_check_finds_a_clipped_label(saved_clipped, tmp_path: Path) -> None:
+    from o2osim.reports.figures_common import save_figure, subplots
+
+    fig, ax = subplots(figsize=(4, 3))
+    ax.bar([0, 1], [1, 2])
+    ax.set_xticks([0, 1], ["a_very_long_channel_name_that_sticks_out", "b"], rotation=20,
+                  ha="right")
+    fig.subplots_adjust(left=0.02, bottom=0.3)  # what tight_layout would have fixed
+    fig.savefig(tmp_path / "bad.png")
+    plt.close(fig)
+    assert ("bad.png", "a_very_long_channel_name_that_sticks_out") in saved_clipped
+    saved_clipped.clear()
+    fig, ax = subplots(figsize=(4, 3))
+    ax.bar([0, 1], [1, 2])
+    ax.set_xticks([0, 1], ["a_very_long_channel_name_that_sticks_out", "b"], rotation=20,
+                  ha="right")
+    save_figure(fig, tmp_path / "laid_out.png")
+    assert saved_clipped == []
+
+
+def test_the_channel_chart_is_horizontal_with_every_channel_named(drawn, tmp_path) -> None:
+    report_figures.figure_channels(LONG_CHANNELS, tmp_path / "c.png")
+    ax = drawn[0].axes[0]
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    assert names == list(LONG_CHANNELS)  # top to bottom, in the plan's order
+    assert all(t.get_rotation() == 0 for t in ax.get_yticklabels())
+    rois = sorted(t.get_text() for t in ax.texts)
+    assert rois == ["ROI 0.64", "ROI 0.93", "ROI 13.20", "ROI 4.06", "not funded"]
+
+
+VERDICT_TARGETS = {
+    "roi": {"kpi": "roi", "op": ">=", "threshold": 1.8, "value": 1.7958, "met": False,
+            "label": "Marketing ROI"},
+    "sync": {"kpi": "calendar_sync_rate", "op": ">=", "threshold": 1.0, "value": 0.997,
+             "met": False, "label": "Calendar in sync"},
+    "steps": {"kpi": "steps_to_redeem", "op": "<=", "threshold": 3, "value": 3,
+              "met": True, "label": "Steps to redeem"},
+}
+
+
+def test_the_report_opens_with_its_verdict_and_marks_met_and_missed() -> None:
+    blocks = report_blocks({"kpis": {}, "targets": VERDICT_TARGETS}, {})
+    md = render_markdown(blocks)
+    lines = md.splitlines()
+    assert lines[0].startswith("# o2osim report")
+    assert lines[2] == "> **✗ 2 of 3 targets missed**; 1 met:"  # right under the title
+    assert ("> * **✗** **Marketing ROI**: 1.796, needs >= 1.80 — 0.004 CNY of revenue per "
+            "CNY of cost short, 0.2 % of the threshold.") in lines
+    assert ("> * **✗** **Calendar in sync**: 99.7 %, needs >= 100.0 % — 0.3 percentage "
+            "points short, 0.3 % of the threshold.") in lines
+    assert "> * **✓** Met: Steps to redeem." in lines
+    assert _row(md, "Marketing ROI")[2:6] == [
+        ">= 1.80", "1.796", "**✗ MISSED**",
+        "0.004 CNY of revenue per CNY of cost short, 0.2 % of the threshold"]
+    assert _row(md, "Steps to redeem")[3:6] == ["3", "**✓ met**", "—"]
+    page = render_html(blocks)
+    assert page.index('<div class="callout missed" id="verdict">') < page.index("Seed ")
+    rows = re.findall(r'<tr class="(met|missed)">', page)
+    assert rows == ["missed", "missed", "met"]  # the scorecard's rows, tinted
+    assert '<strong class="missed">✗ MISSED</strong>' in page
+    assert '<strong class="met">✓ met</strong>' in page
+    assert ".met{color:" in page and ".missed{color:" in page
+    all_met = render_markdown(report_blocks(
+        {"kpis": {}, "targets": {"steps": VERDICT_TARGETS["steps"]}}, {}))
+    assert all_met.splitlines()[2] == "> **✓ All 1 targets met**."

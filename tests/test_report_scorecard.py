@@ -47,3 +47,21 @@ def test_enough_replications_no_warning_and_a_single_run_no_probabilities() -> N
     text = format_scorecard(single, width=200)
     assert "together" not in text and "WARNING" not in text
     assert text.splitlines()[-1] == "All targets met"
+
+
+def test_a_missed_target_never_prints_its_threshold_as_the_value() -> None:
+    # issue 11: 3 replications printed ">= 1.80   1.80   MISSED p=0.67" for a mean of 1.7958
+    metrics = dict(_metrics(3, 0), targets={
+        "roi": dict(TARGETS["roi"], value=1.7958, met=False, probability=2 / 3),
+        "conversion": dict(TARGETS["conversion"], value=0.1496, met=False),
+        "steps": {"kpi": "steps_to_redeem", "op": "<=", "threshold": 3, "value": 3.004,
+                  "met": False, "label": "Steps", "probability": 0.0},
+        "sync": {"kpi": "calendar_sync_rate", "op": ">=", "threshold": 1.0, "value": 1.0,
+                 "met": True, "label": "Sync", "probability": 1.0}})
+    rows = {ln.split("  ")[0]: ln.split() for ln in
+            format_scorecard(metrics, width=200).splitlines()}
+    assert rows["Marketing ROI"][-5:] == [">=", "1.80", "1.796", "MISSED", "p=0.67"]
+    assert rows["Full-channel conversion"][-7:] == [">=", "15.0", "%", "14.96", "%", "MISSED",
+                                                    "p=0.67"]
+    assert rows["Steps"][-5:] == ["<=", "3", "3.004", "MISSED", "p=0.00"]
+    assert rows["Sync"][-7:] == [">=", "100.0", "%", "100.0", "%", "MET", "p=1.00"]

@@ -84,3 +84,31 @@ def test_evaluate_gives_the_targets_section_of_metrics_json() -> None:
     assert all(type(t["met"]) is bool for t in out.values())
     missing = targets.evaluate({}, {"conversion": AT_LEAST})["conversion"]
     assert missing["value"] is None and missing["met"] is False
+
+
+def test_closeness_counts_targets_missed_before_their_shortfall() -> None:
+    both = {"conversion": AT_LEAST, "steps": AT_MOST}
+    assert targets.closeness({"conversion_rate": 0.2, "steps_to_redeem": 3}, both) == (0, 0.0)
+    one_far = targets.closeness({"conversion_rate": 0.03, "steps_to_redeem": 3}, both)
+    two_near = targets.closeness({"conversion_rate": 0.149, "steps_to_redeem": 3.1}, both)
+    assert one_far[0] == 1 and two_near[0] == 2
+    assert one_far[1] > two_near[1]  # by the sum alone, the two near misses would rank first
+    assert one_far < two_near
+    assert targets.closeness({}, both) == (2, 2.0)  # missing values: missed, shortfall 1 each
+
+
+def test_the_search_picks_its_closest_plan_by_the_same_rule() -> None:
+    from o2osim.search import Trial, pick_best
+
+    def trial(n: int, cost: float, conversion: float, steps: float) -> Trial:
+        ts = {"conversion": {"kpi": "conversion_rate", "op": ">=", "threshold": 0.15,
+                             "value": conversion},
+              "steps": {"kpi": "steps_to_redeem", "op": "<=", "threshold": 3.0,
+                        "value": steps}}
+        return Trial(number=n, state="COMPLETE", params={}, value=0.0, folder=None,
+                     metrics={"kpis": {"total_cost_cny": cost}, "targets": ts})
+
+    two_near, one_far = trial(0, 1e6, 0.149, 3.1), trial(1, 2e6, 0.03, 3.0)
+    assert pick_best([two_near, one_far]) == (one_far, False)
+    cheaper_twin = trial(2, 1.5e6, 0.03, 3.0)
+    assert pick_best([two_near, one_far, cheaper_twin]) == (cheaper_twin, False)

@@ -195,12 +195,23 @@ def load_search(config: DictConfig) -> Search:
 
 
 def pick_best(trials: list[Trial]) -> tuple[Trial | None, bool]:
-    """The cheapest finished trial meeting every target, else the one with the smallest
-    objective (smallest total shortfall, then cheapest); ties go to the earlier trial."""
+    """The cheapest finished trial meeting every target, else the closest by the rule
+    ``o2osim-compare`` ranks by (:func:`o2osim.targets.closeness`: the most targets met,
+    then the smallest total relative shortfall), then the cheapest; ties go to the
+    earlier trial. (The sampler still minimises :func:`objective`, whose sum of
+    shortfalls guides it smoothly towards the targets.)"""
     done = [t for t in trials if t.done]
     if not done:
         return None, False
-    best = min(done, key=lambda t: (objective(t.metrics or {}), t.number))
+
+    def key(t: Trial) -> tuple[bool, int, float, float, int]:
+        m = t.metrics or {}
+        recorded = m.get("targets") or {}
+        values = {x.get("kpi"): x.get("value") for x in recorded.values()}
+        return (not feasible(m), *target_rules.closeness(values, recorded),
+                float(m["kpis"][COST_KPI]), t.number)
+
+    best = min(done, key=key)
     return best, feasible(best.metrics or {})
 
 
@@ -381,10 +392,11 @@ def verdict(search: Search) -> str:
     if search.found:
         return (f"{head}. Cheapest plan meeting all {n} targets: trial {best.number}, "
                 f"total cost {cost}.")
-    missed = [f"{k} ({format_value(t['kpi'], t['value'])}, needs {t['op']} "
-              f"{format_value(t['kpi'], t['threshold'])})"
+    missed = [f"{k} ({format_value(t['kpi'], t['value'], t)}, needs {t['op']} "
+              f"{format_value(t['kpi'], t['threshold'], t)})"
               for k, t in (m.get("targets") or {}).items() if not t.get("met")]
-    return (f"{head}. No trial met all {n} targets. Closest (smallest total shortfall): "
+    return (f"{head}. No trial met all {n} targets. Closest (most targets met, then smallest "
+            "total shortfall): "
             f"trial {best.number}, total cost {cost}, missing {len(missed)}: "
             + "; ".join(missed) + f". It is written as {CLOSEST}.yaml, NOT as a plan that "
             "meets the targets.")
@@ -402,8 +414,8 @@ def summary_text(search: Search) -> str:
                   "|---|---|---|---|---|"]
         for name, t in (best.metrics.get("targets") or {}).items():
             lines.append(f"| {name} | {t['kpi']} | {t['op']} "
-                         f"{format_value(t['kpi'], t['threshold'])} | "
-                         f"{format_value(t['kpi'], t['value'])} | "
+                         f"{format_value(t['kpi'], t['threshold'], t)} | "
+                         f"{format_value(t['kpi'], t['value'], t)} | "
                          f"{'MET' if t.get('met') else 'MISSED'} |")
         first = next((t for t in search.trials if t.number == 0 and t is not best), None)
         head = "| setting | trial " + str(best.number) + " |" + (

@@ -43,7 +43,8 @@ def save_figure(fig: Any, path: Path, outside: Sequence[Any] = (), palette: bool
     """Lay out ``fig``, write it to ``path`` as PNG and close it.
 
     ``outside``: artists drawn outside the axes (a legend or key beside the plot), left
-    out of the layout so the plot keeps its size; the image grows to hold them.
+    out of the layout so the plot keeps its size; the image grows to hold them, and any
+    other text the layout could not fit inside the figure: no label is ever clipped.
     ``palette``: rewrite the PNG with :data:`PALETTE_COLOURS` colours, no dithering (a
     chart has few colours: it looks the same at a third to a quarter of the bytes).
     """
@@ -53,16 +54,15 @@ def save_figure(fig: Any, path: Path, outside: Sequence[Any] = (), palette: bool
     # resolution); and the bounding box of the artists outside is computed here, on the
     # renderer of the layout, which spares the extra draw ``bbox_inches="tight"`` makes
     # to find it. Same image as laying out then saving with ``bbox_inches="tight"``.
+    # The image is the bounding box of everything drawn, not the figure: a label that
+    # tight_layout cannot fit (a long tick label reaching past the figure's edge) widens
+    # the image instead of losing its first letters.
     fig.set_dpi(FIGURE_DPI)
     for artist in outside:
         artist.set_in_layout(False)
     fig.tight_layout()
-    if outside:
-        box = fig.get_tightbbox(fig.canvas.get_renderer(), bbox_extra_artists=list(outside))
-        fig.savefig(path, dpi=FIGURE_DPI,
-                    bbox_inches=box.padded(plt.rcParams["savefig.pad_inches"]))
-    else:
-        fig.savefig(path, dpi=FIGURE_DPI)
+    box = fig.get_tightbbox(fig.canvas.get_renderer(), bbox_extra_artists=list(outside))
+    fig.savefig(path, dpi=FIGURE_DPI, bbox_inches=box.padded(plt.rcParams["savefig.pad_inches"]))
     plt.close(fig)
     if palette:
         to_palette(path)
