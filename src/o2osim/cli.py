@@ -122,28 +122,41 @@ def _app(cfg: DictConfig) -> float:
     folder = Path(HydraConfig.get().runtime.output_dir)
     fingerprint = scenario_sha256(sc)
     width = shutil.get_terminal_size().columns
-    if (folder / "metrics.json").exists():
-        if stored_fingerprint(folder) != fingerprint:  # preflight refuses this for sweeps
-            raise RuntimeError(f"{_shown_path(folder)} holds results of another configuration;"
-                               " nothing was run or overwritten")
-        metrics = read_metrics(folder)
-        print(format_scorecard(metrics, width=width))
-        print(f"results: {_shown_path(folder)} (already complete for this configuration: "
-              "skipped)")
-        return objective(metrics)
-    clear_incomplete(folder)  # what a killed earlier attempt left
-    from o2osim.replications import run_replications  # the engine is only imported to run
+    from o2osim import run_folders
 
-    progress = progress_wanted()  # a terminal, outside CI
-    workers = _job_workers(sc.sim.workers)
-    result, table = run_replications(sc, sc.sim.replications, workers, progress)
-    result.metrics["config_sha256"] = fingerprint
-    from o2osim.reports.report import write_report
+    try:  # a folder of someone else's files is never written into
+        run_folders.claim(folder, run_folders.RUN, allowed=run_folders.HYDRA_ENTRIES)
+    except run_folders.FolderRefused as exc:
+        key = "hydra.sweep.dir" if HydraConfig.get().mode == RunMode.MULTIRUN else "hydra.run.dir"
+        _fail(ConfigError(key, repr(_shown_path(folder)), str(exc)))
 
-    with staged_run(folder) as stage:  # moved into place when complete, metrics.json last
-        write_csv_atomic(stage / "replications.csv", table)
-        write_run(stage, result)
-        write_report(stage)  # reads the files just written: report.md, report.html, PNGs
+    def waiting() -> None:
+        print(f"o2osim: {_shown_path(folder)} is being written by another o2osim process; "
+              "waiting for it to finish", file=sys.stderr, flush=True)
+
+    with run_folders.locked(folder, on_wait=waiting):  # this process alone writes it
+        if (folder / "metrics.json").exists():
+            if stored_fingerprint(folder) != fingerprint:  # preflight refuses this for sweeps
+                raise RuntimeError(f"{_shown_path(folder)} holds results of another "
+                                   "configuration; nothing was run or overwritten")
+            metrics = read_metrics(folder)
+            print(format_scorecard(metrics, width=width))
+            print(f"results: {_shown_path(folder)} (already complete for this configuration: "
+                  "skipped)")
+            return objective(metrics)
+        clear_incomplete(folder)  # what a killed earlier attempt left (we hold the lock)
+        from o2osim.replications import run_replications  # the engine: imported to run only
+
+        progress = progress_wanted()  # a terminal, outside CI
+        workers = _job_workers(sc.sim.workers)
+        result, table = run_replications(sc, sc.sim.replications, workers, progress)
+        result.metrics["config_sha256"] = fingerprint
+        from o2osim.reports.report import write_report
+
+        with staged_run(folder) as stage:  # moved into place when complete, metrics.json last
+            write_csv_atomic(stage / "replications.csv", table)
+            write_run(stage, result)
+            write_report(stage)  # reads the files just written: report.md, report.html, PNGs
     print(format_scorecard(result.metrics, width=width))
     print(f"results: {_shown_path(folder)}")
     return objective(result.metrics)  # what the cheapest-plan search minimises (search.py)
@@ -328,29 +341,30 @@ def _jobs(loader: ConfigLoader, master: DictConfig, overrides: list[Override]
 
 
 def _output_folder(key: str, resolved: str, explicit: bool, sweep: bool) -> str:
-    """The folder Hydra will write to: the one given (if it holds no run) or a fresh one."""
-    def held(folder: Path) -> list[Path]:
-        if sweep:
-            return folders_with_results(folder)
-        return [folder] if run_folder_has_results(folder) else []
+    """The folder Hydra will write to, claimed for this run (made and marked,
+    :func:`o2osim.run_folders.claim`): the one given, if it is new, empty, or o2osim's
+    own unfinished run (a killed or crashed attempt, run again), or a fresh one."""
+    from o2osim import run_folders
 
-    if explicit:
-        runs = held(Path(resolved))
-        if runs:
-            what = (f"of {len(runs)} job(s) ({', '.join(str(r) for r in runs[:3])})"
-                    if sweep else "(metrics.json or .hydra)")
-            raise ConfigError(key, repr(resolved), f"already holds results {what}; choose a new "
-                              "folder (nothing was run or overwritten)")
-        return resolved
-    for n in itertools.count(1):  # default timestamped folder: claim one nobody has
-        candidate = resolved if n == 1 else f"{resolved}_{n}"
-        try:
-            Path(candidate).parent.mkdir(parents=True, exist_ok=True)
-            Path(candidate).mkdir()
-            return candidate
-        except FileExistsError:
-            continue
-    raise AssertionError("unreachable")
+    kind = run_folders.SWEEP if sweep else run_folders.RUN
+    if not explicit:  # default timestamped folder: claim one nobody has
+        return run_folders.claim_new((resolved if n == 1 else f"{resolved}_{n}"
+                                      for n in itertools.count(1)), kind)
+    folder = Path(resolved)
+    runs = folders_with_results(folder) if sweep else (
+        [folder] if (folder / "metrics.json").exists() or (
+            run_folder_has_results(folder) and not run_folders.written_by_o2osim(folder))
+        else [])
+    if runs:
+        what = (f"of {len(runs)} job(s) ({', '.join(str(r) for r in runs[:3])})"
+                if sweep else "(metrics.json or .hydra)")
+        raise ConfigError(key, repr(resolved), f"already holds results {what}; choose a new "
+                          "folder (nothing was run or overwritten)")
+    try:
+        run_folders.claim(folder, kind)
+    except run_folders.FolderRefused as exc:
+        raise ConfigError(key, repr(resolved), str(exc)) from None
+    return resolved
 
 
 def _resume_sweep(sweep_dir: str, planned: list[tuple[int, list[str], str]],
@@ -360,7 +374,18 @@ def _resume_sweep(sweep_dir: str, planned: list[tuple[int, list[str], str]],
     job folder holding results of another configuration stops everything, before any
     work. Hydra's sweep record ``multirun.yaml`` of the earlier attempt is kept as
     ``multirun.prev-N.yaml``. Sweepers that choose their own jobs (Optuna) cannot be
-    checked ahead; their tasks skip finished same-config jobs and refuse others."""
+    checked ahead; their tasks skip finished same-config jobs and refuse others. The sweep
+    folder, and every job folder the sweep will write, must be o2osim's own (or new or
+    empty, :func:`o2osim.run_folders.check_writable_here`)."""
+    from o2osim import run_folders
+
+    def refused(what: str) -> ConfigError:
+        return ConfigError("hydra.sweep.dir", repr(sweep_dir), what)
+
+    try:
+        run_folders.check_writable_here(sweep_dir, run_folders.SWEEP)
+    except run_folders.FolderRefused as exc:
+        raise refused(str(exc)) from None
     done = again = 0
     for num, job, fingerprint in planned if basic else []:
         cfg = compose(job, RunMode.RUN)  # in full: the job's folder may depend on anything
@@ -369,6 +394,10 @@ def _resume_sweep(sweep_dir: str, planned: list[tuple[int, list[str], str]],
             cfg.hydra.job.id = str(num)
         sub = Path(sweep_dir) / str(OmegaConf.select(cfg, "hydra.sweep.subdir"))
         if not (sub / "metrics.json").exists():
+            try:
+                run_folders.check_writable_here(sub, run_folders.RUN)
+            except run_folders.FolderRefused as exc:
+                raise refused(f"job {num} would write into {sub}, which {exc}") from None
             again += 1
         elif stored_fingerprint(sub) == fingerprint:
             done += 1
@@ -379,11 +408,17 @@ def _resume_sweep(sweep_dir: str, planned: list[tuple[int, list[str], str]],
                               "of another configuration; re-run the command that made this "
                               "sweep to resume it, or choose a new folder (nothing was run or "
                               "overwritten)")
+    run_folders.claim(sweep_dir, run_folders.SWEEP)  # marks a sweep written before markers
     record = Path(sweep_dir) / "multirun.yaml"
-    if record.exists():
-        n = next(k for k in itertools.count(1)
-                 if not (record.parent / f"multirun.prev-{k}.yaml").exists())
-        record.rename(record.parent / f"multirun.prev-{n}.yaml")
+    for k in itertools.count(1):  # never over an earlier record (another copy may be here)
+        try:
+            os.link(record, record.parent / f"multirun.prev-{k}.yaml")
+        except FileExistsError:
+            continue
+        except FileNotFoundError:  # no record (or another copy of this sweep moved it)
+            break
+        record.unlink(missing_ok=True)
+        break
     what = (f"{done} of {done + again} jobs already complete (skipped), {again} to run"
             if basic else "finished jobs of the same configuration are skipped")
     print(f"o2osim: resuming sweep {sweep_dir}: {what}", file=sys.stderr)

@@ -6,7 +6,9 @@ sees half a ``metrics.json`` and a crash never leaves one behind. A whole run is
 written into a temporary folder inside its run folder (:func:`staged_run`) and its
 files are moved into place when everything, report included, is written —
 ``metrics.json`` last: its presence marks a finished run. A run that was killed leaves
-no ``metrics.json``, only a ``.incomplete-*`` folder that the next attempt removes.
+no ``metrics.json``, only a ``.incomplete-<pid>-*`` folder that the next attempt removes
+(holding the folder's lock: :mod:`o2osim.run_folders`, which also decides which folders
+may be written at all).
 ``metrics.json`` carries ``config_sha256`` (:mod:`o2osim.config.fingerprint`), so a
 finished run can be matched to the configuration that made it.
 
@@ -19,6 +21,7 @@ kinds of staging make their temporary folder with :func:`_stage_dir`.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -114,7 +117,7 @@ def staged_run(folder: str | os.PathLike[str]) -> Iterator[Path]:
     The temporary folder is removed in every case.
     """
     folder = Path(folder)
-    stage = _stage_dir(folder, INCOMPLETE_PREFIX)
+    stage = _stage_dir(folder, f"{INCOMPLETE_PREFIX}{os.getpid()}-")
     try:
         if (folder / ".hydra").is_dir():
             shutil.copytree(folder / ".hydra", stage / ".hydra")
@@ -182,7 +185,10 @@ def _publish(stage: Path, target: Path, numbered: bool) -> Path:
 
 
 def clear_incomplete(folder: str | os.PathLike[str]) -> list[Path]:
-    """Remove what killed attempts left in ``folder`` (``.incomplete-*`` folders)."""
+    """Remove what killed attempts left in ``folder`` (``.incomplete-*`` folders).
+
+    Only for the process that holds the folder's lock (:func:`o2osim.run_folders.locked`):
+    any other process's staging folder in it would be live."""
     gone = sorted(Path(folder).glob(INCOMPLETE_PREFIX + "*"))
     for path in gone:
         shutil.rmtree(path, ignore_errors=True)
@@ -218,26 +224,192 @@ SCHEMA_VERSION = 2
 written before the typed run record, which have no such field)."""
 
 
-def read_metrics(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """A run's ``metrics.json`` (give the folder or the file), checked: an object with
-    ``kpis`` and ``targets`` of a schema version this o2osim reads.
+MAX_METRICS_BYTES = 50_000_000
+"""The largest ``metrics.json`` read (a run's is about 25 kB)."""
 
-    The one reader of ``metrics.json`` (CLI, search, reports). Raises ``ValueError`` with
-    a one-line reason for anything else (``OSError`` if it cannot be read).
+
+def read_metrics(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A run's ``metrics.json`` (give the folder or the file), checked against the layout
+    the run record is written in (:func:`check_metrics`).
+
+    The one reader of ``metrics.json`` (CLI, search, reports, ``o2osim-compare``). Raises
+    ``ValueError`` with a one-line reason for anything else (``OSError`` if it cannot be
+    read).
     """
     path = Path(path)
     if path.is_dir():
         path = path / "metrics.json"
+    with path.open("rb") as fh:
+        raw = fh.read(MAX_METRICS_BYTES + 1)
+    if len(raw) > MAX_METRICS_BYTES:
+        raise ValueError(f"{path}: larger than {MAX_METRICS_BYTES:,} bytes")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(raw.decode("utf-8"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"{path}: not valid JSON ({exc.msg})") from exc
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON (not UTF-8 at byte {exc.start})") from exc
+    except (ValueError, RecursionError) as exc:  # a number of too many digits, deep nesting
+        reason = str(exc).splitlines()[0] if isinstance(exc, ValueError) else "nested too deeply"
+        raise ValueError(f"{path}: not valid JSON ({reason})") from exc
+    try:
+        return check_metrics(data)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+
+
+def check_metrics(data: Any) -> dict[str, Any]:
+    """``data`` (a parsed ``metrics.json``) if it has the layout :mod:`o2osim.metrics` and
+    :mod:`o2osim.replications` write, else ``ValueError`` naming the first field that is
+    wrong, its value and what is allowed.
+
+    Required: ``kpis`` (KPI name → a finite number, or null for a KPI not measured) and
+    ``targets`` (name → ``kpi``, ``op`` ``>=`` / ``<=``, a finite ``threshold``). Every
+    other field this o2osim writes (:data:`METRICS_FIELDS`) is checked when present;
+    fields it does not know are left alone (a newer writer of the same schema version).
+    """
     if not isinstance(data, dict) or not isinstance(data.get("kpis"), dict):
-        raise ValueError(f"{path}: not an o2osim metrics.json (no kpis)")
+        raise ValueError("not an o2osim metrics.json (no kpis)")
     if not isinstance(data.get("targets", {}), dict):
-        raise ValueError(f"{path}: not an o2osim metrics.json (targets is not a table)")
+        raise ValueError("not an o2osim metrics.json (targets is not a table)")
     version = data.get("schema_version", 1)
-    if not isinstance(version, int) or isinstance(version, bool) or version > SCHEMA_VERSION:
-        raise ValueError(f"{path}: schema_version {version!r} is newer than this o2osim "
+    if not _is_int(version) or version < 1:
+        raise ValueError(f"schema_version: {version!r} — must be a whole number >= 1")
+    if version > SCHEMA_VERSION:
+        raise ValueError(f"schema_version {version!r} is newer than this o2osim "
                          f"reads ({SCHEMA_VERSION}); upgrade o2osim")
+    for name, check in METRICS_FIELDS.items():
+        if name in data:
+            check(name, data[name])
     return data
+
+
+# The checks of :func:`check_metrics`: each raises ValueError("field: value — allowed").
+
+def _is_int(x: Any) -> bool:
+    return isinstance(x, int) and not isinstance(x, bool)
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _bad(field: str, value: Any, allowed: str) -> ValueError:
+    shown = repr(value)
+    return ValueError(f"{field}: {shown[:60] + '...' if len(shown) > 63 else shown} — "
+                      f"{allowed}")
+
+
+def _number(field: str, x: Any, low: float = -math.inf, high: float = math.inf) -> None:
+    if not _is_number(x) or not low <= x <= high:
+        where = "" if (low, high) == (-math.inf, math.inf) else f" in [{low:g}, {high:g}]"
+        raise _bad(field, x, f"must be a finite number{where}")
+
+
+def _optional_number(field: str, x: Any) -> None:
+    if x is not None:
+        _number(field, x)
+
+
+def _share(field: str, x: Any) -> None:
+    _number(field, x, 0.0, 1.0)
+
+
+def _whole(low: int) -> Callable[[str, Any], None]:
+    def check(field: str, x: Any) -> None:
+        if not _is_int(x) or x < low:
+            raise _bad(field, x, f"must be a whole number >= {low}")
+    return check
+
+
+def _text(field: str, x: Any) -> None:
+    if not isinstance(x, str):
+        raise _bad(field, x, "must be text")
+
+
+def _flag(field: str, x: Any) -> None:
+    if not isinstance(x, bool):
+        raise _bad(field, x, "must be true or false")
+
+
+def _list_of(item: Callable[[str, Any], None], length: int | None = None
+             ) -> Callable[[str, Any], None]:
+    """A list whose items each pass ``item`` (of ``length`` items, if given)."""
+    def check(field: str, x: Any) -> None:
+        if not isinstance(x, list) or length is not None and len(x) != length:
+            raise _bad(field, x, "must be a list" if length is None
+                       else f"must be a list of {length} numbers [low, high]")
+        for i, v in enumerate(x):
+            item(f"{field}[{i}]", v)
+    return check
+
+
+def _pair(item: Callable[[str, Any], None]) -> Callable[[str, Any], None]:
+    return _list_of(item, 2)
+
+
+def _table(item: Callable[[str, Any], None]) -> Callable[[str, Any], None]:
+    """A JSON object whose values each pass ``item`` (keys are always text in JSON)."""
+    def check(field: str, x: Any) -> None:
+        if not isinstance(x, dict):
+            raise _bad(field, x, "must be a table (a JSON object)")
+        for key, v in x.items():
+            item(f"{field}.{key}", v)
+    return check
+
+
+def _record(fields: dict[str, Callable[[str, Any], None]], required: tuple[str, ...] = ()
+            ) -> Callable[[str, Any], None]:
+    """A JSON object with ``required`` keys; known keys are checked, others left alone."""
+    def check(field: str, x: Any) -> None:
+        if not isinstance(x, dict):
+            raise _bad(field, x, "must be a table (a JSON object)")
+        for key in required:
+            if key not in x:
+                raise ValueError(f"{field}.{key}: missing — required")
+        for key, item in fields.items():
+            if key in x:
+                item(f"{field}.{key}", x[key])
+    return check
+
+
+def _op(field: str, x: Any) -> None:
+    if x not in (">=", "<="):
+        raise _bad(field, x, "must be '>=' or '<='")
+
+
+def _anything(field: str, x: Any) -> None:
+    return None
+
+
+_TARGET = _record({"kpi": _text, "op": _op, "threshold": _number, "value": _optional_number,
+                   "met": _flag, "label": _text, "source": _text,
+                   "probability": lambda f, x: None if x is None else _share(f, x),
+                   "interval_90": _pair(_optional_number)}, required=("kpi", "threshold"))
+_STATS = _record({"mean": _number, "sd": _number, "p05": _number, "p95": _number,
+                  "mean_ci90": _pair(_number)})
+_CHANNEL = _record({"kind": _text, "budget_cny": _number, "spend_cny": _number,
+                    "attributed_revenue_cny": _number})
+
+METRICS_FIELDS: dict[str, Callable[[str, Any], None]] = {
+    "kpis": _table(_optional_number),
+    "targets": _table(_TARGET),
+    "all_targets_met": _flag,
+    "units": _table(_text),
+    "satisfaction_drivers": _table(_anything),
+    "channels": _table(_CHANNEL),
+    "scale_real_per_simulated": lambda f, x: _number(f, x, 0.0),
+    "seed": _whole(0),
+    "population": _whole(1),
+    "days": _whole(1),
+    "market": _text,
+    "plan": _text,
+    "version": _text,
+    "kpi_stats": _table(_STATS),
+    "all_targets_probability": _share,
+    "all_targets_probability_ci90": _pair(_share),
+    "replications": _whole(1),
+    "replication_seeds": _list_of(_whole(0)),
+    "config_sha256": _text,
+}
+"""The fields of ``metrics.json`` (schema version 2) and the check of each."""

@@ -3,12 +3,21 @@
 A run folder (written by ``o2osim``, :mod:`o2osim.results`) holds ``metrics.json``,
 ``daily.csv``, ``stores.csv`` and Hydra's record ``.hydra/`` (``config.yaml``,
 ``overrides.yaml``, ``hydra.yaml``). This module reads them without the engine, without
-Hydra or OmegaConf (plain YAML) and without pandas (:func:`read_columns`):
+Hydra or OmegaConf (plain YAML, read with bounds: :mod:`o2osim.safe_yaml`) and without
+pandas (:func:`read_columns`):
 
 * for the run report: :func:`run_info` (where the run came from, the plan's settings);
 * for ``o2osim-compare``: finding the run folders under the paths given
   (:func:`find_run_folders`, :func:`collect`, sweeps in job order) and loading each into
   a :class:`Run`, or a :class:`Skipped` with the reason.
+
+A run folder can come from anywhere, so :func:`load_run` trusts none of its files:
+``metrics.json`` is checked against the layout the run record is written in
+(:func:`o2osim.results.read_metrics`), each ``.hydra`` file against what Hydra writes
+(``overrides.yaml`` a list of overrides, ``config.yaml`` a mapping of plain values,
+``hydra.yaml`` a mapping whose ``runtime.choices`` maps groups to presets); a folder with
+any file that fails is :class:`Skipped` with the file and the reason. A missing
+``.hydra`` file is not a fault (runs written without Hydra have none).
 """
 
 from __future__ import annotations
@@ -21,12 +30,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 from o2osim.results import INCOMPLETE_PREFIX, read_metrics, run_folder_has_results
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when PyYAML has it (several times faster), else PyYAML's."""
+from o2osim.safe_yaml import load_yaml
 
 IDENTITY = (("market", "market"), ("plan", "plan"), ("sim.seed", "seed"),
             ("sim.population", "population"), ("sim.days", "days"),
@@ -40,10 +46,11 @@ class CompareError(Exception):
 
 
 def read_yaml(path: Path) -> Any:
-    """The content of a YAML file, or None when it is missing or unreadable."""
+    """The content of a YAML file, or None when it is missing, unreadable or unsafe
+    (:func:`o2osim.safe_yaml.load_yaml`)."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        return load_yaml(path)
+    except (OSError, ValueError):
         return None
 
 
@@ -93,15 +100,14 @@ def run_info(folder: Path) -> tuple[RunInfo, dict[str, Any] | None]:
         market = config.get("market") if isinstance(config.get("market"), dict) else {}
         info.market_description = str(market.get("description") or "")
         info.plan_description = str((plan or {}).get("description") or "")
-        reality = (market.get("stores") or {}).get("reality_level")
+        stores = market.get("stores")
+        reality = stores.get("reality_level") if isinstance(stores, dict) else None
         if isinstance(reality, int | float) and not isinstance(reality, bool):
             info.store_reality_level = float(reality)
     overrides = read_yaml(hydra_dir / "overrides.yaml")
     if isinstance(overrides, list):
         info.overrides = tuple(str(o) for o in overrides)
-    hydra_cfg = read_yaml(hydra_dir / "hydra.yaml")
-    runtime = (hydra_cfg or {}).get("hydra", {}).get("runtime", {}) if isinstance(
-        hydra_cfg, dict) else {}
+    runtime = _runtime(read_yaml(hydra_dir / "hydra.yaml")) or {}
     output_dir = str(runtime.get("output_dir") or "")
     if output_dir:
         cwd = str(runtime.get("cwd") or "")
@@ -160,14 +166,21 @@ def find_run_folders(path: Path, shown: str) -> list[tuple[Path, str]]:
     seen: set[Path] = set()
 
     def visit(folder: Path, name: str) -> None:
-        real = folder.resolve()
+        try:
+            real = folder.resolve()
+        except (OSError, RuntimeError):  # a symlink loop
+            return
         if real in seen:
             return
         seen.add(real)
         if run_folder_has_results(folder):
             found.append((folder, name))
             return
-        children = [c for c in folder.iterdir() if c.is_dir() and not c.name.startswith(".")]
+        try:
+            children = [c for c in folder.iterdir()
+                        if c.is_dir() and not c.name.startswith(".")]
+        except OSError:  # unreadable: nothing below it can be compared
+            return
         for child in sorted(children, key=lambda c: _natural_key(c.name)):
             visit(child, f"{name}/{child.name}")
 
@@ -185,8 +198,98 @@ def flatten(node: Any, prefix: str = "") -> dict[str, Any]:
     return out
 
 
+class _Broken(Exception):
+    """A file of a run folder that is not what o2osim or Hydra writes (one-line reason)."""
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _kind(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false",
+            int: "a number", float: "a number", type(None): "nothing"
+            }.get(type(value), f"a {type(value).__name__}")
+
+
+def _plain(value: Any, where: str) -> None:
+    """Raise :class:`_Broken` unless ``value`` holds only mappings, lists and scalars."""
+    stack = [(value, where)]
+    while stack:
+        node, at = stack.pop()
+        if isinstance(node, dict):
+            for key, child in node.items():
+                if not isinstance(key, _SCALARS):
+                    raise _Broken(f"{at}: a key that is {_kind(key)}")
+                stack.append((child, f"{at}.{key}" if at else str(key)))
+        elif isinstance(node, list):
+            stack.extend((child, f"{at}[{i}]") for i, child in enumerate(node))
+        elif not isinstance(node, _SCALARS):
+            raise _Broken(f"{at or 'the file'}: {_kind(node)} ({str(node)[:40]!r}), where "
+                          "Hydra writes text, numbers and true/false")
+
+
+def _hydra_file(hydra_dir: Path, name: str) -> Any:
+    """The content of ``.hydra/<name>`` (None when there is none); :class:`_Broken` for a
+    file that cannot be read safely."""
+    path = hydra_dir / name
+    if not path.is_file():
+        return None
+    try:
+        return load_yaml(path)
+    except OSError as exc:
+        raise _Broken(f".hydra/{name} cannot be read ({type(exc).__name__})") from exc
+    except ValueError as exc:  # not YAML, too large, an alias bomb or a self-reference
+        raise _Broken(f".hydra/{name}: {exc}") from exc
+
+
+def _overrides(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(o, _SCALARS) for o in value):
+        raise _Broken(f".hydra/overrides.yaml: {_kind(value)} ({str(value)[:40]!r}), "
+                      "where Hydra writes a list of overrides")
+    return [str(o) for o in value]
+
+
+def _config(value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _Broken(f".hydra/config.yaml: {_kind(value)}, where Hydra writes a mapping "
+                      "of settings")
+    _plain(value, "")
+    try:
+        return flatten(value)
+    except RecursionError:
+        raise _Broken(".hydra/config.yaml: nested too deeply") from None
+
+
+def _runtime(hydra_cfg: Any) -> dict[str, Any] | None:
+    """``hydra.runtime`` of a ``hydra.yaml`` when it is a mapping, else None."""
+    hydra = hydra_cfg.get("hydra") if isinstance(hydra_cfg, dict) else None
+    runtime = hydra.get("runtime") if isinstance(hydra, dict) else None
+    return runtime if isinstance(runtime, dict) else None
+
+
+def _choices(hydra_cfg: Any) -> dict[str, str]:
+    """The preset chosen per config group (``hydra.runtime.choices``), Hydra's own left out."""
+    if hydra_cfg is None:
+        return {}
+    if not isinstance(hydra_cfg, dict):
+        raise _Broken(f".hydra/hydra.yaml: {_kind(hydra_cfg)}, where Hydra writes a mapping")
+    found = (_runtime(hydra_cfg) or {}).get("choices")
+    if found is None:
+        return {}
+    if not isinstance(found, dict) or not all(
+            isinstance(k, _SCALARS) and isinstance(v, _SCALARS) for k, v in found.items()):
+        raise _Broken(".hydra/hydra.yaml: hydra.runtime.choices is not a mapping of config "
+                      "groups to presets")
+    return {str(k): str(v) for k, v in found.items() if not str(k).startswith("hydra")}
+
+
 def load_run(path: Path, shown: str) -> Run | Skipped:
-    """Read one run folder; a folder without usable results is :class:`Skipped`."""
+    """Read one run folder; a folder without usable results, or with a file that is not
+    what o2osim and Hydra write, is :class:`Skipped` with the reason."""
     metrics_path = path / "metrics.json"
     if not metrics_path.is_file():
         if any(path.glob(INCOMPLETE_PREFIX + "*")):
@@ -197,27 +300,23 @@ def load_run(path: Path, shown: str) -> Run | Skipped:
         metrics = read_metrics(metrics_path)
     except OSError as exc:
         return Skipped(shown, f"metrics.json cannot be read ({type(exc).__name__})")
-    except ValueError as exc:  # not JSON, no kpis, or a newer schema_version
+    except ValueError as exc:  # not JSON, no kpis, a field of the wrong type, newer schema
         reason = str(exc).split(": ", 1)[-1]
         return Skipped(shown, "metrics.json has no kpis" if "no kpis" in reason
                        else f"metrics.json: {reason}")
     hydra_dir = path / ".hydra"
-    overrides = read_yaml(hydra_dir / "overrides.yaml")
-    config = read_yaml(hydra_dir / "config.yaml")
-    hydra_cfg = read_yaml(hydra_dir / "hydra.yaml")
-    choices: dict[str, str] = {}
-    if isinstance(hydra_cfg, dict):
-        runtime = (hydra_cfg.get("hydra") or {}).get("runtime") or {}
-        found = runtime.get("choices") if isinstance(runtime, dict) else None
-        choices = {str(k): str(v) for k, v in (found or {}).items()
-                   if not str(k).startswith("hydra")}
-    flat = flatten(config) if isinstance(config, dict) else {}
+    try:
+        overrides = _overrides(_hydra_file(hydra_dir, "overrides.yaml"))
+        flat = _config(_hydra_file(hydra_dir, "config.yaml"))
+        choices = _choices(_hydra_file(hydra_dir, "hydra.yaml"))
+    except _Broken as exc:
+        return Skipped(shown, str(exc))
     has_config = bool(flat)
     if not has_config:  # a run written without Hydra: its identity is in metrics.json
         flat = {key: metrics[name] for key, name in IDENTITY[2:] if name in metrics}
         choices = choices or {key: str(metrics[name]) for key, name in IDENTITY[:2]
                               if name in metrics}
-    return Run(shown, metrics, [str(o) for o in overrides or []], flat, choices, has_config)
+    return Run(shown, metrics, overrides, flat, choices, has_config)
 
 
 def collect(paths: Sequence[str]) -> tuple[list[Run], list[Skipped]]:
