@@ -16,6 +16,7 @@ import yaml
 import o2osim
 from conftest import SMALL, RunO2osim
 from o2osim.config import ConfigError
+from o2osim.run_folders import MARKER
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("pandas", "numpy", "matplotlib", "mesa", "hydra", "omegaconf", "simpy", "scipy")
@@ -63,6 +64,9 @@ def test_run_gives_the_cli_numbers_and_save_writes_the_cli_run_folder(
     for name in ("metrics.json", "daily.csv", "stores.csv", "replications.csv", "report.md",
                  ".hydra/config.yaml", ".hydra/overrides.yaml", ".hydra/hydra.yaml"):
         assert (api / name).read_bytes() == (cli_dir / name).read_bytes(), name
+    marker = json.loads((api / MARKER).read_text(encoding="utf-8"))  # o2osim's own folder
+    assert marker.keys() == json.loads((cli_dir / MARKER).read_text(encoding="utf-8")).keys()
+    assert (marker["written_by"], marker["kind"]) == ("o2osim", "run")
     assert result.metrics == json.loads((cli_dir / "metrics.json").read_text(encoding="utf-8"))
     assert dict(result.kpis) == result.metrics["kpis"] and result.kpis["roi"] > 0
     assert len(result.daily) == result.metrics["days"]

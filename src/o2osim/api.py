@@ -24,7 +24,6 @@ imported when a scenario is composed or run, so ``import o2osim`` stays fast.
 
 from __future__ import annotations
 
-import copy
 import math
 import numbers
 import os
@@ -202,11 +201,9 @@ def scenario(market: str | None = None, plan: str | None = None,
     Raises :class:`o2osim.config.ConfigError` with the CLI's one-line message for any bad
     input, and for a preset that asks for a sweep (``hydra.mode: MULTIRUN``).
     """
-    from hydra.types import RunMode
-    from omegaconf import OmegaConf
-
     from o2osim.cli import preflight
     from o2osim.config import compose_config, register_schemas, to_scenario, validate_scenario
+    from o2osim.config.store import asks_for_sweep
 
     register_schemas()  # as the CLI's main() does before its preflight
     lines = override_lines(market, plan, overrides, targets)
@@ -218,7 +215,7 @@ def scenario(market: str | None = None, plan: str | None = None,
                    f"hydra.run.dir={Path(scratch) / 'run'}",
                    f"hydra.sweep.dir={Path(scratch) / 'sweep'}"])
     composed = compose_config(lines, folder, return_hydra_config=True)
-    if OmegaConf.select(composed, "hydra.mode") == RunMode.MULTIRUN:
+    if asks_for_sweep(composed):
         raise _error("hydra.mode", "MULTIRUN", "this scenario is a sweep (a preset such as "
                      "+experiment=cheapest_plan asks for one): run it with o2osim -m, or "
                      "list its scenarios for o2osim.sweep")
@@ -336,8 +333,9 @@ class Result:
     def save(self, folder: str | os.PathLike[str]) -> Path:
         """Write the run folder the CLI writes for this scenario into ``folder`` and
         return it: ``metrics.json``, ``daily.csv``, ``stores.csv``, ``replications.csv``,
-        the report (``report.md``, ``report.html``, figures) and Hydra's record
-        ``.hydra/`` (``config.yaml``, ``hydra.yaml``, ``overrides.yaml``), so that
+        the report (``report.md``, ``report.html``, figures), Hydra's record ``.hydra/``
+        (``config.yaml``, ``hydra.yaml``, ``overrides.yaml``) and o2osim's folder marker
+        (:data:`o2osim.run_folders.MARKER`), so that
         ``o2osim-compare`` and the report read it like any run (the CLI's own log,
         ``o2osim.log``, is not written).
 
@@ -346,6 +344,7 @@ class Result:
         written beside itself and renamed into place when complete
         (:func:`o2osim.results.staged_folder`).
         """
+        from o2osim import run_folders
         from o2osim.reports.report import write_report
         from o2osim.results import FolderTaken, staged_folder, write_csv_atomic, write_run
 
@@ -356,6 +355,7 @@ class Result:
             raise refused
         try:
             with staged_folder(target) as staged:
+                run_folders.write_marker(staged.stage, run_folders.RUN)  # o2osim's folder
                 _write_hydra_record(staged.stage / ".hydra", self.scenario, target)
                 write_csv_atomic(staged.stage / "replications.csv", self.replications)
                 write_run(staged.stage, self)
@@ -384,26 +384,11 @@ class Sweep(list[Result]):
 
 
 def _write_hydra_record(folder: Path, sc: Scenario, run_dir: Path) -> None:
-    """``.hydra/`` as Hydra writes it for ``o2osim OVERRIDES hydra.run.dir=RUN_DIR``:
-    the task config, the hydra config with its runtime filled in, the task overrides."""
-    from hydra.types import RunMode
-    from omegaconf import OmegaConf, open_dict, read_write
-
+    """``.hydra/`` as Hydra writes it for ``o2osim OVERRIDES hydra.run.dir=RUN_DIR``."""
+    from o2osim.config.store import hydra_record
     from o2osim.results import write_text_atomic
 
     assert sc.composed is not None, "a Scenario made by o2osim.scenario records its config"
-    task_cfg = copy.deepcopy(sc.composed)
-    with read_write(task_cfg), open_dict(task_cfg):
-        del task_cfg["hydra"]
-    hydra_cfg = OmegaConf.masked_copy(sc.composed, "hydra")
-    with read_write(hydra_cfg), open_dict(hydra_cfg):
-        hydra_cfg.hydra.run.dir = str(run_dir)
-        hydra_cfg.hydra.mode = RunMode.RUN
-        hydra_cfg.hydra.overrides.hydra = [f"hydra.run.dir={_quoted(str(run_dir))}",
-                                           "hydra.mode=RUN"]
-        hydra_cfg.hydra.runtime.output_dir = str(run_dir.resolve())
-        hydra_cfg.hydra.runtime.cwd = os.getcwd()
     folder.mkdir(parents=True, exist_ok=True)
-    for name, node in (("config.yaml", task_cfg), ("hydra.yaml", hydra_cfg),
-                       ("overrides.yaml", sc.composed.hydra.overrides.task)):
-        write_text_atomic(folder / name, lambda fh, node=node: fh.write(OmegaConf.to_yaml(node)))
+    for name, text in hydra_record(sc.composed, str(run_dir), _quoted(str(run_dir))).items():
+        write_text_atomic(folder / name, lambda fh, text=text: fh.write(text))

@@ -3,6 +3,7 @@ turn a composed config into dataclasses."""
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -11,7 +12,8 @@ from pathlib import Path
 from hydra import compose
 from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
-from omegaconf import DictConfig, OmegaConf
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from o2osim.config.private_apis import start_hydra
 from o2osim.config.schema import MarketConfig, PlanConfig, ScenarioConfig, SimConfig, TargetSpec
@@ -118,3 +120,29 @@ def compose_scenario(overrides: Sequence[str] | None = None,
     ``o2osim --config-dir`` searches it (docs/own-scenarios.md).
     """
     return to_scenario(compose_config(overrides, config_dir))
+
+
+def asks_for_sweep(cfg: DictConfig) -> bool:
+    """True if a config composed with its ``hydra`` node asks for a multirun
+    (``hydra.mode: MULTIRUN``, as ``+experiment=cheapest_plan`` does)."""
+    return OmegaConf.select(cfg, "hydra.mode") == RunMode.MULTIRUN
+
+
+def hydra_record(cfg: DictConfig, run_dir: str, run_dir_override: str) -> dict[str, str]:
+    """The files of ``.hydra/`` (name -> YAML text) as Hydra's ``run_job`` writes them for
+    a single run of ``cfg`` (composed with its ``hydra`` node) into ``run_dir``: the task
+    config, the hydra config with the run's folder, mode and working folder filled in,
+    and the task overrides. ``run_dir_override``: ``run_dir`` as the value of the
+    ``hydra.run.dir=`` override (quoted as the CLI quotes it)."""
+    task = copy.deepcopy(cfg)
+    with read_write(task), open_dict(task):
+        del task["hydra"]
+    hydra_cfg = OmegaConf.masked_copy(cfg, "hydra")
+    with read_write(hydra_cfg), open_dict(hydra_cfg):
+        hydra_cfg.hydra.run.dir = run_dir
+        hydra_cfg.hydra.mode = RunMode.RUN
+        hydra_cfg.hydra.overrides.hydra = [f"hydra.run.dir={run_dir_override}", "hydra.mode=RUN"]
+        hydra_cfg.hydra.runtime.output_dir = os.path.abspath(run_dir)
+        hydra_cfg.hydra.runtime.cwd = os.getcwd()
+    return {"config.yaml": OmegaConf.to_yaml(task), "hydra.yaml": OmegaConf.to_yaml(hydra_cfg),
+            "overrides.yaml": OmegaConf.to_yaml(cfg.hydra.overrides.task)}
