@@ -6,6 +6,7 @@ as text — nothing injected runs."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -103,7 +104,8 @@ def test_the_closest_scenario_is_marked_when_none_meets_all(root: Path, tmp_path
     sid = row.get_attribute("data-scenario")
     assert "◆ closest to meeting all targets" in row.inner_text()
     verdict = page.locator("p#verdict").inner_text()
-    assert f"Closest (smallest total shortfall relative to the thresholds): {sid} " in verdict
+    assert re.search(r"Closest \(the most targets met, \d of 9, then the smallest total "
+                     rf"shortfall relative to the thresholds\): {sid} ", verdict)
     assert "Its nearest miss: " in verdict
 
 
@@ -121,3 +123,27 @@ def test_the_cheapest_meeting_all_targets_is_highlighted_and_named(
     assert verdict.startswith("Cheapest scenario meeting all 9 targets: S2 ")
     assert page.locator("tr.closest").count() == 0
     assert "easy/1" in page.locator("tr.best").inner_text()
+
+
+def test_a_page_mixing_markets_says_so_and_judges_each_market_alone(
+        root: Path, tmp_path: Path, browser_page: Any) -> None:
+    for job in (0, 1):
+        shutil.copytree(root / "sweep" / str(job), tmp_path / "mixed" / "a" / str(job))
+        shutil.copytree(root / "sweep" / str(job), tmp_path / "mixed" / "b" / str(job))
+        _edit(tmp_path / "mixed" / "b" / str(job), lambda m: dict(m, market="hotpot_chain"))
+    out, _ = compare([str(tmp_path / "mixed")], str(tmp_path / "out"))
+    page, errors, dialogs = browser_page(out / "comparison.html")
+    assert errors == [] and dialogs == []
+    mixing = page.locator("p#mixing")
+    assert mixing.is_visible()
+    assert mixing.inner_text().startswith("This comparison mixes 2 markets: retail_apparel "
+                                          "(2 scenarios), hotpot_chain (2 scenarios).")
+    assert page.locator("h2.market").all_inner_texts() == ["Market: retail_apparel",
+                                                           "Market: hotpot_chain"]
+    for n, ids in ((1, ["S1", "S2"]), (2, ["S3", "S4"])):
+        assert page.locator(f"p#verdict-{n}").is_visible()
+        rows = page.locator(f"table#scenario-table-{n} tbody tr[data-scenario]")
+        assert sorted(r.get_attribute("data-scenario") for r in rows.all()) == ids
+    images = page.evaluate("Array.from(document.images).map(i => i.complete && "
+                           "i.naturalWidth > 0)")
+    assert images == [True] * 6  # each market's three figures

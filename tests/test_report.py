@@ -138,8 +138,8 @@ def test_replicated_report_shows_means_and_both_intervals(tmp_path: Path) -> Non
     m = result.metrics
     md = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "3 replications" in md and "Means over the 3 replications." in md
-    assert ("| target | KPI | rule | mean | result | missed by | met in (replications) | "
-            "90 % of runs between | mean, 90 % confidence |") in md
+    assert ("| target | KPI | rule | mean | result | missed by (share of the threshold) | "
+            "met in (replications) | 90 % of runs between | mean, 90 % confidence |") in md
     for t in m["targets"].values():  # one statistic per cell
         row = _row(md, t["label"])
         assert row[4] == ("**✓ met**" if t["met"] else "**✗ MISSED**")
@@ -542,8 +542,7 @@ def test_the_report_opens_with_its_verdict_and_marks_met_and_missed() -> None:
             "points short, 0.3 % of the threshold.") in lines
     assert "> * **✓** Met: Steps to redeem." in lines
     assert _row(md, "Marketing ROI")[2:6] == [
-        ">= 1.80", "1.796", "**✗ MISSED**",
-        "0.004 CNY of revenue per CNY of cost short, 0.2 % of the threshold"]
+        ">= 1.80", "1.796", "**✗ MISSED**", "0.004 CNY of revenue per CNY of cost (0.2 %)"]
     assert _row(md, "Steps to redeem")[3:6] == ["3", "**✓ met**", "—"]
     page = render_html(blocks)
     assert page.index('<div class="callout missed" id="verdict">') < page.index("Seed ")
@@ -551,7 +550,7 @@ def test_the_report_opens_with_its_verdict_and_marks_met_and_missed() -> None:
     assert rows == ["missed", "missed", "met"]  # the scorecard's rows, tinted
     assert '<strong class="missed">✗ MISSED</strong>' in page
     assert '<strong class="met">✓ met</strong>' in page
-    assert ".met{color:" in page and ".missed{color:" in page
+    assert "strong.met{color:" in page and "strong.missed{color:" in page
     all_met = render_markdown(report_blocks(
         {"kpis": {}, "targets": {"steps": VERDICT_TARGETS["steps"]}}, {}))
     assert all_met.splitlines()[2] == "> **✓ All 1 targets met**."

@@ -62,6 +62,36 @@ def test_report_loads_cleanly_and_shows_the_scorecard(fragmented_run: Path,
     assert page.locator(ONLY_OWN_ELEMENTS).count() == 0
 
 
+def test_the_report_opens_with_its_verdict_marked_in_colour_and_symbol(
+        fragmented_run: Path, browser_page) -> None:
+    metrics = json.loads((fragmented_run / "metrics.json").read_text(encoding="utf-8"))
+    page, errors, _ = browser_page(fragmented_run / "report.html")
+    assert errors == []
+    first = page.locator("h1 + *")
+    assert first.get_attribute("id") == "verdict"  # the first thing under the title
+    missed = [t for t in metrics["targets"].values() if not t["met"]]
+    assert first.locator("p").inner_text().startswith(
+        f"✗ {len(missed)} of {len(metrics['targets'])} targets missed")
+    items = first.locator("li").all_inner_texts()
+    for t in missed:
+        side = " short, " if t["op"] == ">=" else " over, "
+        assert any(i.startswith(f"✗ {t['label']}: ") and side in i for i in items), t
+    style = "e => getComputedStyle(e).{}"
+    box = first.evaluate(style.format("borderLeftColor"))
+    assert box == "rgb(180, 35, 24)"  # red: a target is missed
+    rows = page.locator("table#scorecard-table tbody tr")
+    colours = {}
+    for i, t in enumerate(metrics["targets"].values()):
+        mark = rows.nth(i).locator("td strong")
+        assert mark.inner_text() == ("✓ met" if t["met"] else "✗ MISSED")
+        colours[t["met"]] = (mark.evaluate(style.format("color")),
+                             rows.nth(i).locator("td").first.evaluate(
+                                 style.format("backgroundColor")))
+    assert colours[False] == ("rgb(180, 35, 24)", "rgb(253, 236, 234)")
+    if True in colours:
+        assert colours[True] == ("rgb(26, 127, 55)", "rgb(238, 248, 240)")
+
+
 def test_strings_from_configs_and_folder_names_show_as_text(o2osim, tmp_path: Path,
                                                             browser_page) -> None:
     proc = o2osim("sim.population=2000", "sim.days=30", *FOUR_WEEKS,

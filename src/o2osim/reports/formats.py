@@ -161,13 +161,15 @@ def _amount(kpi: str, gap: float, decimals: int) -> str:
     return _render(unit, gap, decimals)
 
 
-def format_shortfall(target: Target, value: Any, kpi: str | None = None) -> str:
+def format_shortfall(target: Target, value: Any, kpi: str | None = None,
+                     brief: bool = False) -> str:
     """How far ``value`` misses ``target``, in the KPI's unit and as a share of the
     threshold: ``1.0 percentage points short, 6.7 % of the threshold``, ``1 step over, 33 %
     of the threshold``; ``met`` when it does not miss, ``no value`` when it is missing.
     The amount has at least the decimals the value is printed with beside the target
     (:func:`format_value`), more until it does not read 0. ``kpi``: the KPI's name when
-    ``target`` does not carry it."""
+    ``target`` does not carry it. ``brief`` (a table's "missed by" column): the amount and
+    the share only, ``1.0 percentage points (6.7 %)``."""
     name = str(kpi or _field(target, "kpi") or "")
     x = number(value)
     if x is None:
@@ -180,10 +182,10 @@ def format_shortfall(target: Target, value: Any, kpi: str | None = None) -> str:
     if not math.isfinite(gap):
         return f"infinitely {side}"
     decimals = _against(name, x, target)[1]
-    text = f"{_amount(name, gap, decimals)} {side}"
-    if threshold != 0:
-        text += f", {format_share(relative_shortfall(target, x))} of the threshold"
-    return text
+    amount, share = _amount(name, gap, decimals), format_share(relative_shortfall(target, x))
+    if brief:
+        return f"{amount} ({share})" if threshold != 0 else amount
+    return f"{amount} {side}" + (f", {share} of the threshold" if threshold != 0 else "")
 
 
 def _field(target: Target, name: str) -> Any:

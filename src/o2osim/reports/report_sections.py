@@ -145,7 +145,7 @@ def _scorecard_section(metrics: dict[str, Any], reps: int) -> list[Block]:
     stats = metrics.get("kpi_stats", {})
     replicated = reps > 1
     header = ["target", "KPI", "rule", "mean" if replicated else "value", "result",
-              "missed by"]
+              "missed by (share of the threshold)"]
     if replicated:
         header += ["met in (replications)", "90 % of runs between",
                    "mean, 90 % confidence"]
@@ -157,7 +157,8 @@ def _scorecard_section(metrics: dict[str, Any], reps: int) -> list[Block]:
                              format_rule(kpi, t["op"], t["threshold"]),
                              format_value(kpi, t["value"], t),
                              [Met(MET_MARK) if t["met"] else Missed(MISSED_MARK)],
-                             "—" if t["met"] else format_shortfall(t, t["value"])]
+                             "—" if t["met"] else format_shortfall(t, t["value"],
+                                                                   brief=True)]
         marks.append("met" if t["met"] else "missed")
         if replicated:
             p = t.get("probability")
