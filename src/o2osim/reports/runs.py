@@ -257,7 +257,10 @@ def _config(value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise _Broken(f".hydra/config.yaml: {_kind(value)}, where Hydra writes a mapping "
                       "of settings")
-    _plain(value, "")
+    try:
+        _plain(value, "")
+    except _Broken as exc:
+        raise _Broken(f".hydra/config.yaml: {exc}") from None
     try:
         return flatten(value)
     except RecursionError:
