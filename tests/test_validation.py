@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
+
 import pytest
 
 from conftest import SMALL, market_presets
 from o2osim.config import ConfigError, compose_scenario, validate_scenario
+from o2osim.config.field_checks import Interval, ListOf
+from o2osim.config.ranges import schema_leaves, with_table
 from o2osim.config.schema import ChannelPlan
 from o2osim.config.validate import iter_errors
 
@@ -165,6 +170,68 @@ CASES = [
     case("seed-negative", "sim.seed=-1", "sim.seed", "-1"),
     case("market-size-0", "market.population.market_size=0",
          "market.population.market_size", "0"),
+    case("market-size-huge", "market.population.market_size=100000001",
+         "market.population.market_size", "100000001"),
+    case("seed-above-32-bits", "sim.seed=4294967296", "sim.seed", "4294967296"),
+    case("consumer-days", "sim.population=20000000 sim.days=1100", "sim.population",
+         "20000000 x sim.days=1100"),
+    case("consumer-days-with-replications", "sim.population=1000000 sim.replications=1000",
+         "sim.population", "sim.replications=1000"),
+    case("contacts", "sim.population=10000000 market.population.network_degree=60",
+         "market.population.network_degree", "60 x sim.population=10000000"),
+    case("degree-101", "market.population.network_degree=101",
+         "market.population.network_degree", "101"),
+    case("stores-too-many", "market.stores.count=5001", "market.stores.count", "5001"),
+    # values that used to break or empty a run (issue 11)
+    case("basket-1e308", "market.stores.basket_mean_cny=1e308",
+         "market.stores.basket_mean_cny", "1e+308"),
+    case("budget-1e12", "plan.channels.livestream.budget_cny=1e12",
+         "plan.channels.livestream.budget_cny", "1000000000000"),
+    case("cpm-huge", "market.channels.lbs_ads.cpm_cny=2e6", "market.channels.lbs_ads.cpm_cny",
+         "2000000"),
+    case("balk-negative", "market.operations.balk_queue_per_server=-1",
+         "market.operations.balk_queue_per_server", "-1"),
+    case("promise-attraction-negative", "market.behaviour.promise_attraction=-100",
+         "market.behaviour.promise_attraction", "-100"),
+    case("price-elasticity-1e308", "market.behaviour.price_elasticity=1e308",
+         "market.behaviour.price_elasticity", "1e+308"),
+    case("guidance-uplift-negative", "market.behaviour.o2o_guidance_store_uplift=-1",
+         "market.behaviour.o2o_guidance_store_uplift", "-1"),
+    case("service-time-zero", "market.operations.stations.cashier.service_time_mean_min=0",
+         "market.operations.stations.cashier.service_time_mean_min", "0"),
+    case("service-cv-zero", "market.operations.stations.cashier.service_time_cv=0",
+         "market.operations.stations.cashier.service_time_cv", "0"),
+    case("patience-zero", "market.operations.patience_mean_min=0",
+         "market.operations.patience_mean_min", "0"),
+    case("booked-patience-longer-than-a-day", "market.operations.booked_patience_mean_min=1441",
+         "market.operations.booked_patience_mean_min", "1441"),
+    case("scan-time-zero", "market.operations.pos_scan_time_min=0",
+         "market.operations.pos_scan_time_min", "0"),
+    case("unbriefed-faster", "market.operations.unbriefed_check_time_factor=0.5",
+         "market.operations.unbriefed_check_time_factor", "0.5"),
+    case("staff-zero", "plan.operations.staff_multiplier=0", "plan.operations.staff_multiplier",
+         "0"),
+    case("weekend-staff-zero", "plan.operations.weekend_staff_multiplier=0",
+         "plan.operations.weekend_staff_multiplier", "0"),
+    case("daypart-staff-zero", "plan.operations.daypart_staff_multiplier=[1,0,1]",
+         "plan.operations.daypart_staff_multiplier", "[1, 0, 1]"),
+    case("weekdays-all-zero", "market.operations.day_of_week_weights=[0,0,0,0,0,0,0]",
+         "market.operations.day_of_week_weights", "[0, 0, 0, 0, 0, 0, 0]"),
+    case("arrivals-all-zero", "market.operations.arrival_profile=[" + ",".join(["0"] * 24) + "]",
+         "market.operations.arrival_profile", "[0, 0"),
+    case("arrivals-only-while-closed",
+         "market.operations.arrival_profile=[" + ",".join(["1"] * 5 + ["0"] * 19) + "]",
+         "market.operations.arrival_profile", "[1, 1, 1, 1, 1, 0"),
+    case("channel-reaches-no-one", "market.channels.livestream.affinity_weights=[0,0,0]",
+         "market.channels.livestream.affinity_weights", "[0, 0, 0]"),
+    case("dayparts-reversed", "market.operations.daypart_start_hours=[18,14]",
+         "market.operations.daypart_start_hours", "[18, 14]"),
+    case("penalty-above-the-scale", "market.experience.penalty_walkout=2",
+         "market.experience.penalty_walkout", "2"),
+    case("noise-above-the-scale", "market.experience.noise_sd=2", "market.experience.noise_sd",
+         "2"),
+    case("threshold-huge", "targets.roi.threshold=1e13", "targets.roi.threshold",
+         "10000000000000"),
     # targets
     case("unknown-kpi", "targets.roi.kpi=roii", "targets.roi.kpi", "'roii'"),
     case("bad-op", "targets.roi.op='>'", "targets.roi.op", "'>'"),
@@ -231,3 +298,48 @@ def test_coupon_message_reads_as_documented() -> None:
         "plan.coupon.value_cny: 400 is worth more than its threshold "
         "plan.coupon.threshold_cny=300 — a threshold coupon must take off more than 0 and "
         "less than its threshold")
+
+
+# --------------------------------------------------------------------------- every range documented
+
+
+def bounded(check: object) -> bool:
+    """A range with two finite ends (for a list: each element's, or a fixed total)."""
+    if isinstance(check, Interval):
+        return (check.lo is not None and check.hi is not None
+                and math.isfinite(check.lo) and math.isfinite(check.hi))
+    if isinstance(check, ListOf):
+        return bounded(check.each) or (check.total is not None and check.each.lo is not None)
+    return False
+
+
+def test_every_numeric_setting_has_a_range_with_two_ends() -> None:
+    numeric = [leaf for leaf in schema_leaves() if leaf.numeric]
+    assert len(numeric) > 100  # the walk finds the schema's numbers
+    assert [leaf.pattern for leaf in numeric if not bounded(leaf.check)] == []
+
+
+def test_every_schema_default_lies_in_its_range() -> None:
+    outside = []
+    for leaf in schema_leaves():
+        check = leaf.check
+        if check is None or leaf.default is None or leaf.default == "???":
+            continue
+        if not isinstance(leaf.default, list) or isinstance(check, ListOf):
+            values = [leaf.default]
+        else:
+            values = leaf.default
+        outside += [(leaf.pattern, v) for v in values
+                    if not (isinstance(check, ListOf) and v == [] and not check.min_length)
+                    and check(v)]
+    assert outside == []
+
+
+def test_the_ranges_table_in_docs_parameters_is_generated_from_the_schema() -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "parameters.md").read_text(
+        encoding="utf-8")
+    assert with_table(doc) == doc, (
+        "docs/parameters.md is out of date: python -m o2osim.config.ranges --write "
+        "docs/parameters.md")
+    for leaf in schema_leaves():
+        assert f"| `{leaf.pattern}` |" in doc, leaf.pattern

@@ -46,31 +46,37 @@ from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override
-from hydra.errors import HydraException, MissingConfigException, OverrideParseException
+from hydra.errors import HydraException, OverrideParseException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
 from omegaconf.errors import (
-    ConfigAttributeError,
-    ConfigKeyError,
-    MissingMandatoryValue,
     OmegaConfBaseException,
-    ValidationError,
 )
 
 from o2osim.config import CONF_DIR, ConfigError, register_schemas, to_scenario, validate_scenario
+from o2osim.config.cli_checks import (
+    check_composed,
+    check_lines,
+    check_output_dir,
+    check_overrides,
+    group_test,
+)
+from o2osim.config.explain import COMPOSITION_ERRORS, Explainer, first_line, given_text
 from o2osim.config.fingerprint import scenario_sha256
-from o2osim.config.jobs import Compose, JobScenarios, sweep_jobs
+from o2osim.config.jobs import (
+    MAX_JOBS,
+    Compose,
+    JobScenarios,
+    TooManyJobs,
+    config_stamp,
+    kept_scenarios,
+    sweep_jobs,
+)
 from o2osim.config.private_apis import (
     compose_multirun,
     configured_mode,
     hydra_args_parser,
     start_hydra,
-)
-from o2osim.config.validate import (
-    describe_type,
-    did_you_mean,
-    type_at,
-    unknown_key_error,
 )
 from o2osim.progress import progress_wanted
 from o2osim.reports import format_scorecard
@@ -93,8 +99,6 @@ CONFIG_NAME = "config"
 PASS_THROUGH = ("help", "hydra_help", "cfg", "info", "shell_completion", "experimental_rerun")
 """Hydra options that run no job: handed to Hydra untouched."""
 GRAMMAR_URL = "https://hydra.cc/docs/1.3/advanced/override_grammar/basic/"
-COMPOSITION_ERRORS = (HydraException, OmegaConfBaseException, ConfigError)
-"""What bad input raises while composing and converting (anything else is a bug: raised)."""
 
 
 def main() -> None:
@@ -196,9 +200,11 @@ def preflight(argv: list[str]) -> list[str]:
     if any(getattr(args, name) for name in PASS_THROUGH) or (args.run and args.multirun):
         return argv
     config_name = args.config_name or CONFIG_NAME
+    check_lines(args.overrides)
     with _hydra_session(args.config_path, args.config_dir) as loader:
         overrides = _parse(loader, args.overrides)
-        explain = _Explainer(loader, config_name, overrides)
+        check_overrides(overrides, group_test(loader), loader.get_group_options)
+        explain = Explainer(loader, lambda lines: composer(lines, RunMode.RUN), overrides)
         composer = composing(config_name)
 
         def compose(lines: list[str], mode: RunMode) -> DictConfig:
@@ -208,6 +214,8 @@ def preflight(argv: list[str]) -> list[str]:
                 raise explain(exc) from exc
 
         multirun, single = args.multirun, None
+        if not multirun and not any(o.is_sweep_override() for o in overrides):
+            _refuse_early(args, config_name, loader, compose, explain)
         if not multirun:  # one composition tells the mode (a preset may ask for a sweep)
             try:
                 if any(o.is_sweep_override() for o in overrides):
@@ -215,25 +223,34 @@ def preflight(argv: list[str]) -> list[str]:
                 single = composer([o.input_line for o in overrides], RunMode.RUN)
                 multirun = OmegaConf.select(single, "hydra.mode") == RunMode.MULTIRUN
             except (ValueError, *COMPOSITION_ERRORS):  # ask Hydra how it would run
-                multirun = configured_mode(config_name, args.overrides) == RunMode.MULTIRUN
+                try:
+                    multirun = configured_mode(config_name, args.overrides) == RunMode.MULTIRUN
+                except (ValueError, *COMPOSITION_ERRORS) as exc:
+                    raise explain(exc) from exc
             if multirun:
                 single = None
+            elif single is not None:
+                check_composed(single)
         if multirun:
             master = compose(list(args.overrides), RunMode.MULTIRUN)
+            check_composed(master)
             jobs = _jobs(loader, master, overrides)
         else:
             jobs = [_single_job(overrides)]
         seen: set[tuple[str, ...]] = set()
         planned: list[tuple[int, list[str], str]] = []  # job number, overrides, fingerprint
-        scenarios = JobScenarios(loader, compose)
+        scenarios = JobScenarios(loader, compose, check_composed)
         for num, job in enumerate(jobs):
             if tuple(job) in seen:
                 continue
             seen.add(tuple(job))
             try:
-                cfg = (scenarios.scenario(job) if multirun
-                       else single if single is not None else compose(job, RunMode.RUN))
-                planned.append((num, job, scenario_sha256(validate_scenario(to_scenario(cfg)))))
+                if multirun:
+                    sc = scenarios.typed(job)
+                else:
+                    cfg = single if single is not None else compose(job, RunMode.RUN)
+                    sc = to_scenario(cfg)
+                planned.append((num, job, scenario_sha256(validate_scenario(sc))))
             except COMPOSITION_ERRORS as exc:
                 err = explain(exc)
                 if len(jobs) > 1:
@@ -245,7 +262,13 @@ def preflight(argv: list[str]) -> list[str]:
         key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
         HydraConfig.instance().set_config(master)
         explicit = any(o.key_or_group == key for o in overrides)
-        resolved = str(OmegaConf.select(master, key))
+        try:
+            resolved = str(OmegaConf.select(master, key))
+        except OmegaConfBaseException as exc:
+            raise ConfigError(key, repr(OmegaConf.to_container(master.hydra, resolve=False)
+                                        .get(key.split(".")[1], {}).get("dir")),  # type: ignore[union-attr]
+                              f"cannot be resolved ({first_line(exc)})") from exc
+        check_output_dir(key, resolved)
         basic = str(master.hydra.sweeper.get("_target_", "")).endswith("BasicSweeper")
         if multirun and explicit and folders_with_results(resolved):
             folder = _resume_sweep(resolved, planned, basic, compose)
@@ -253,6 +276,25 @@ def preflight(argv: list[str]) -> list[str]:
             folder = _output_folder(key, resolved, explicit=explicit, sweep=multirun)
     given = {o.input_line for o in overrides if o.key_or_group == key}
     return [a for a in argv if a not in given] + [f"{key}={_quote(folder)}"]
+
+
+def _refuse_early(args: typing.Any, config_name: str, loader: ConfigLoader, compose: Compose,
+                  explain: Explainer) -> None:
+    """Bad values of a single run, refused from the presets composed by an earlier check
+    in this process (:func:`o2osim.config.jobs.kept_scenarios`: tests, notebooks, the
+    API), without composing again; a command that passes is composed in full below."""
+    folders = [os.path.abspath(f) for f in (args.config_path or str(CONF_DIR), args.config_dir)
+               if f is not None and not f.startswith("pkg://")]
+    lines = list(args.overrides)
+    key = (config_name, tuple(folders), config_stamp(folders),
+           os.getcwd() if any("searchpath" in line for line in lines) else None)
+    kept = kept_scenarios(key, loader, compose, check_composed)
+    if kept is None:
+        return
+    try:
+        validate_scenario(kept.typed(lines))
+    except COMPOSITION_ERRORS as exc:
+        raise explain(exc) from exc
 
 
 def _argparse_error(message: str) -> typing.NoReturn:
@@ -315,7 +357,7 @@ def _parse(loader: ConfigLoader, lines: list[str]) -> list[Override]:
 def _single_job(overrides: list[Override]) -> list[str]:
     for o in overrides:
         if o.is_sweep_override():
-            raise ConfigError(o.key_or_group, _given(o),
+            raise ConfigError(o.key_or_group, given_text(o),
                               "several values are a sweep: add -m to run one job per value, "
                               f"or write a list as {o.key_or_group}=[a,b]")
     return [o.input_line for o in overrides]
@@ -331,8 +373,14 @@ def _jobs(loader: ConfigLoader, master: DictConfig, overrides: list[Override]
         return [hydra_lines + [o.input_line for o in task if not o.is_sweep_override()]]
     params = [f"{k}={v}" for k, v in (sweeper.get("params") or {}).items()]
     parsed = _parse(loader, params) + task
+    check_overrides(parsed, lambda name: False, loader.get_group_options)
     try:
         jobs = sweep_jobs(parsed)
+    except TooManyJobs as exc:
+        sizes = ", ".join(f"{k}: {n}" for k, n in exc.sizes.items())
+        raise ConfigError("-m", f"{exc.count} jobs ({sizes})",
+                          f"at most {MAX_JOBS} jobs in one sweep; split it into several "
+                          "sweeps, each with its own hydra.sweep.dir") from exc
     except Exception as exc:
         raise ConfigError("-m", " ".join(o.input_line for o in task),
                           f"{str(exc).splitlines()[0]} (use a list a,b,c or range(a,b))"
@@ -428,124 +476,6 @@ def _resume_sweep(sweep_dir: str, planned: list[tuple[int, list[str], str]],
 def _quote(value: str) -> str:
     escaped = value.replace("\\", "\\\\").replace("'", "\\'")
     return f"'{escaped}'"
-
-
-# --------------------------------------------------------------------------- errors in one line
-
-
-class _Explainer:
-    """Turn a Hydra / OmegaConf composition error into a one-line :class:`ConfigError`."""
-
-    def __init__(self, loader: ConfigLoader, config_name: str, overrides: list[Override]
-                 ) -> None:
-        self.loader = loader
-        self.config_name = config_name
-        self.overrides = overrides
-
-    def __call__(self, exc: BaseException) -> ConfigError:
-        if isinstance(exc, ConfigError):
-            return exc
-        if isinstance(exc, MissingConfigException):
-            return self._missing_preset(exc)
-        oc = next((e for e in _chain(exc) if isinstance(e, OmegaConfBaseException)
-                   and getattr(e, "full_key", None) is not None), None)
-        culprit = self._culprit(exc)
-        if oc is None:
-            path = culprit.key_or_group if culprit else "command line"
-            return ConfigError(path, repr(culprit.input_line) if culprit else "",
-                               _first_line(exc))
-        path = str(oc.full_key)
-        if isinstance(oc, ConfigAttributeError | ConfigKeyError):
-            parent = path.rpartition(".")[0]
-            given = culprit.input_line if culprit is not None else None
-            return unknown_key_error(path, self._keys_under(parent), given)
-        if culprit is not None and culprit.is_delete():
-            return ConfigError(path, "cannot be deleted",
-                               "every setting of the schema has a value; set it with key=value")
-        if isinstance(oc, MissingMandatoryValue):
-            return ConfigError(path, "missing", "a value is required")
-        if isinstance(oc, ValidationError):
-            return self._wrong_type(oc, path, culprit)
-        return ConfigError(path, repr(culprit.input_line) if culprit else "?",
-                           _first_line(oc))
-
-    def _missing_preset(self, exc: MissingConfigException) -> ConfigError:
-        missing = exc.missing_cfg_file or ""
-        group, _, name = missing.rpartition("/")
-        if not group:
-            return ConfigError("--config-name", repr(name), "no such config file")
-        options = exc.options or self.loader.get_group_options(group)
-        presets = [o for o in options if not o.endswith("_schema") and not o.startswith("_")]
-        return ConfigError(group, f"{name!r} is not a preset",
-                           f"allowed: {', '.join(presets)}{did_you_mean(name, presets)}")
-
-    def _wrong_type(self, oc: ValidationError, path: str, culprit: Override | None
-                    ) -> ConfigError:
-        if culprit is not None and culprit.key_or_group == path:
-            given = _given(culprit)
-        else:
-            found = re.search(r"Value '(.*?)' (?:of type|is not)", str(oc.msg))
-            given = repr(found.group(1)) if found else "?"
-        expected = type_at(path)
-        if expected is None and culprit is not None and culprit.is_add():
-            entry = _new_dict_entry(culprit.key_or_group)
-            if entry is not None:
-                return ConfigError(
-                    entry, _given(culprit),
-                    f"new entries of {entry.rpartition('.')[0]} cannot be added from the "
-                    "command line; add them in a YAML preset under conf/")
-        allowed = (f"must be {describe_type(expected)}" if expected is not None
-                   else _first_line(oc))
-        return ConfigError(path, given, allowed)
-
-    def _culprit(self, exc: BaseException) -> Override | None:
-        """The override Hydra names ("Error merging override k=v", "Could not override 'k'")."""
-        first = str(exc).partition("\n")[0]
-        return next((o for o in self.overrides if first.endswith(f" {o.input_line}")
-                     or f"'{o.key_or_group}'" in first), None)
-
-    def _keys_under(self, parent: str) -> list[str]:
-        """Keys of ``parent`` in the config composed from the chosen presets alone."""
-        known = set(self.loader.list_groups(""))
-        groups = [o.input_line for o in self.overrides if o.key_or_group in known
-                  or "/" in o.key_or_group]  # a preset (group/subgroup=choice)
-        try:
-            base = composing(self.config_name)(groups, RunMode.RUN)
-        except COMPOSITION_ERRORS:
-            base = None
-        node = base if not parent else OmegaConf.select(base, parent) if base else None
-        if isinstance(node, DictConfig):
-            keys = [str(k) for k in node.keys()]
-            return [k for k in keys if k != "hydra"] if not parent else keys
-        tp = type_at(parent)
-        return list(typing.get_type_hints(tp)) if isinstance(tp, type) else []
-
-
-def _given(o: Override) -> str:
-    """The value of an override as typed (quoted, unless the user quoted it)."""
-    text = o.input_line.partition("=")[2]
-    return text if text[:1] in ("'", '"') else repr(text)
-
-
-def _chain(exc: BaseException) -> Iterator[BaseException]:
-    seen: BaseException | None = exc
-    while seen is not None:
-        yield seen
-        seen = seen.__cause__ or seen.__context__
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(getattr(exc, "msg", None) or exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
-def _new_dict_entry(key: str) -> str | None:
-    """``plan.channels.tv`` for ``plan.channels.tv.budget_cny``: the first key below a dict."""
-    parts = key.split(".")
-    for i in range(1, len(parts)):
-        if typing.get_origin(type_at(".".join(parts[:i]))) is dict:
-            return ".".join(parts[: i + 1])
-    return None
 
 
 if __name__ == "__main__":
