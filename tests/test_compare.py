@@ -933,3 +933,25 @@ def test_no_comparison_figure_label_is_clipped(large_sweep: Path, tmp_path: Path
         write_figures(tmp_path, table, runs, targets, verdict, tag=str(jobs))
     assert len(list(tmp_path.glob("*.png"))) == 6
     assert clipped == []
+
+
+def test_a_markets_figures_name_their_market(large_sweep: Path, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from o2osim.reports import compare_figures
+
+    titles: dict[str, str] = {}
+
+    def keep(fig: Any, path: Path, outside: Any = (), palette: bool = False) -> Path:
+        titles[path.name] = (outside[-1].get_text() if path.name.startswith("funnels")
+                             else fig.axes[0].get_title())
+        plt.close(fig)
+        return path
+
+    monkeypatch.setattr(compare_figures, "save_figure", keep)
+    table, runs, verdict = _judged(large_sweep, 3)
+    targets, _ = union_targets(runs)
+    write_figures(tmp_path, table, runs, targets, verdict, "2-hotpot_chain", "hotpot_chain")
+    assert sorted(titles) == ["funnels_2-hotpot_chain.png",
+                              "satisfaction_vs_conversion_2-hotpot_chain.png",
+                              "spend_vs_conversion_2-hotpot_chain.png"]
+    assert all(t.endswith("\nmarket: hotpot_chain") for t in titles.values())

@@ -125,3 +125,10 @@ def test_a_shortfall_is_in_the_kpis_unit_and_a_share_of_the_threshold_never_0(
 def test_a_share_reads_whole_from_10_percent_and_never_0() -> None:
     assert [format_share(x) for x in (0.25, 0.0996, 0.067, 0.003, 0.0004, 0.0)] == [
         "25 %", "10 %", "6.7 %", "0.3 %", "0.04 %", "0 %"]
+
+
+def test_a_target_without_a_usable_rule_leaves_the_value_as_it_is() -> None:
+    for broken in (target("roi", ">=", math.nan), {"kpi": "roi", "op": "~", "threshold": 1},
+                   {"kpi": "roi", "op": ">=", "threshold": "abc"}, {"kpi": "roi"}):
+        assert format_value("roi", 1.7958, broken) == "1.80"
+        assert format_shortfall(broken, 1.7958) == "no value"

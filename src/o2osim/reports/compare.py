@@ -181,7 +181,7 @@ def write_comparison(folder: Path, parts: Sequence[MarketComparison],
     sections = []
     for p in parts:
         figs = write_figures(folder, p.table, p.runs, p.targets, p.verdict,
-                             p.tag if several else "")
+                             p.tag if several else "", p.group.label if several else "")
         sections.append(Section(p.table, p.runs, p.targets, p.verdict, p.notes, figs,
                                 p.group.label if several else "",
                                 f"-{p.group.number}" if several else ""))

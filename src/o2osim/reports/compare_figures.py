@@ -386,12 +386,12 @@ TITLES = {"spend_vs_conversion": "Spend vs full-channel conversion",
 
 
 def write_figures(folder: Path, table: pd.DataFrame, runs: Sequence[Run],
-                  targets: dict[str, Target], verdict: Verdict, tag: str = ""
-                  ) -> dict[str, Path]:
+                  targets: dict[str, Target], verdict: Verdict, tag: str = "",
+                  market: str = "") -> dict[str, Path]:
     """Write one market's PNG figures into ``folder`` (``<name>.png``, or
     ``<name>_<tag>.png`` when a comparison of several markets names each market's by its
-    ``tag``; drawn and saved one at a time); return them by name. A large comparison's
-    are palette PNGs (smaller)."""
+    ``tag``, and its title a line ``market: <market>``; drawn and saved one at a time);
+    return them by name. A large comparison's are palette PNGs (smaller)."""
     draws: dict[str, Callable[[], tuple[Any, list[Any]]]] = {}
     if CONVERSION in table and SPEND in table:
         draws["spend_vs_conversion"] = lambda: draw_spend_conversion(table, targets, verdict)
@@ -402,6 +402,9 @@ def write_figures(folder: Path, table: pd.DataFrame, runs: Sequence[Run],
     with _quiet_glyphs():
         for name, draw in draws.items():
             fig, outside = draw()
+            if market:  # the title of the chart (the funnels': the figure's) names it
+                title = outside[-1] if name == "funnels" else fig.axes[0].title
+                title.set_text(f"{title.get_text()}\n{plain_text('market: ' + market)}")
             file = f"{name}_{tag}.png" if tag else f"{name}.png"
             out[name] = save_figure(fig, folder / file, outside=outside,
                                     palette=is_large(table))

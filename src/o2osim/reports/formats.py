@@ -103,7 +103,7 @@ def _against(kpi: str, x: float, target: Target) -> tuple[str, int]:
     unit = unit_of(kpi)
     threshold = rule(target)[1]
     d = max(_default_decimals(unit, x), threshold_decimals(kpi, threshold))
-    if x == threshold or not math.isfinite(threshold):
+    if x == threshold:
         return _render(unit, x, d), d
     for extra in range(d, d + MAX_EXTRA_DECIMALS + 1):
         text = _render(unit, x, extra)
@@ -123,6 +123,8 @@ def format_value(kpi: str, value: Any, target: Target | None = None) -> str:
     if x is None or not math.isfinite(x):
         return "n/a"
     unit = unit_of(kpi)
+    if target is not None and not _judgeable(target):
+        target = None  # a target without a usable rule: the value on its own
     if target is None:
         if _default_decimals(unit, x) and unit not in (SHARE, MINUTES, ROI_UNIT):
             return f"{x:.3g}"  # a count under 100 that is not whole: a mean
@@ -172,7 +174,7 @@ def format_shortfall(target: Target, value: Any, kpi: str | None = None,
     the share only, ``1.0 percentage points (6.7 %)``."""
     name = str(kpi or _field(target, "kpi") or "")
     x = number(value)
-    if x is None:
+    if x is None or not _judgeable(target):
         return "no value"
     gap = shortfall(target, x)
     if gap == 0:
@@ -186,6 +188,14 @@ def format_shortfall(target: Target, value: Any, kpi: str | None = None,
     if brief:
         return f"{amount} ({share})" if threshold != 0 else amount
     return f"{amount} {side}" + (f", {share} of the threshold" if threshold != 0 else "")
+
+
+def _judgeable(target: Target) -> bool:
+    """True when ``target`` has a rule (``>=`` / ``<=``) and a finite threshold."""
+    try:
+        return math.isfinite(rule(target)[1])
+    except (TypeError, ValueError):
+        return False
 
 
 def _field(target: Target, name: str) -> Any:
