@@ -165,6 +165,22 @@ def test_sweep_checks_every_scenario_before_running_any(
     assert ran == []
 
 
+def test_sweep_shows_progress_only_when_asked(monkeypatch: pytest.MonkeyPatch,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(o2osim.Scenario, "run", lambda self, progress=None: self.label)
+    items = [{"overrides": [*SMALL, f"sim.seed={s}"]} for s in (1, 2)]
+    small = " ".join(SMALL)
+    assert o2osim.sweep(items, progress=False) == [
+        f"retail_apparel x integrated ({small} sim.seed={s})" for s in (1, 2)]
+    assert capsys.readouterr().err == ""
+    o2osim.sweep(items, progress=True)
+    err = capsys.readouterr().err
+    assert "running 2: retail_apparel x integrated" in err and "scenarios done 2/2" in err
+    monkeypatch.setenv("CI", "1")
+    o2osim.sweep(items)  # the default: never in CI
+    assert capsys.readouterr().err == ""
+
+
 def test_sweep_runs_the_scenarios_in_order(small_result: o2osim.Result) -> None:
     first = o2osim.scenario(market="local_services", plan="fragmented", overrides=list(SMALL))
     results = o2osim.sweep([{"market": "local_services", "plan": "fragmented",
