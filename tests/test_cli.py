@@ -293,3 +293,83 @@ def test_an_interrupted_write_leaves_no_metrics_json(tmp_path: Path) -> None:
         write_json_atomic(stage / "metrics.json", {"kpis": {}})
         (stage / "daily.csv").write_text("day\n0\n")
     assert sorted(p.name for p in folder.iterdir()) == ["daily.csv", "metrics.json"]
+
+
+# --------------------------------------------------------------------------- preflight: fast paths
+
+TYPED_JOBS = [
+    [],
+    ["plan.coupon.value_cny=30"],  # an int into a float
+    ["plan.coupon.value_cny=30.5", "sim.seed=7", "plan.review_reward=true"],
+    ["plan.channels.livestream.budget_cny=1e6", "market.stores.count=12"],
+    ["plan.operations.daypart_staff_multiplier=[1,2,0.5]", "plan.promo_weeks=[2,3]"],
+    ["plan.operations.open_hour=9", "plan.operations.open_hour=null"],  # Optional, last wins
+    ["market.channels.local_life.lbs_radius_km=null"],
+    ["plan.name=5", "market.description=a b"],  # numbers into strings
+    ["++plan.coupon.value_cny=40"],
+    ["plan.coupon.value_cny=${plan.coupon.threshold_cny}"],  # an interpolation: composed
+    ["market=hotpot_chain", "plan.coupon.threshold_cny=100", "plan.coupon.value_cny=20"],
+    ["market.operations.stations.cashier.units=3", "sim.population=5000"],
+]
+
+
+def test_typed_jobs_are_the_scenarios_of_a_full_composition() -> None:
+    """The sweep preflight's typed path (values set on a copy of the converted presets)
+    gives exactly the scenario of composing the job in full, as Hydra will."""
+    from hydra.types import RunMode
+
+    from o2osim import cli
+    from o2osim.config import register_schemas, to_scenario
+    from o2osim.config.fingerprint import scenario_sha256
+    from o2osim.config.jobs import JobScenarios
+
+    register_schemas()
+    with cli._hydra_session(None, None) as loader:
+        compose = cli.composing(cli.CONFIG_NAME)
+        scenarios = JobScenarios(loader, compose)
+        for job in TYPED_JOBS:
+            fast = scenarios.typed([*SMALL, *job])
+            full = to_scenario(compose([*SMALL, *job], RunMode.RUN))
+            assert fast == full, job
+            assert scenario_sha256(fast) == scenario_sha256(full), job
+        base = scenarios.typed(list(SMALL))
+        scenarios.typed([*SMALL, "plan.coupon.value_cny=10"])
+        assert base.plan.coupon.value_cny == 50  # the presets' copy is never changed
+        for job in (["sim.seed=abc"], ["sim.seed=1.5"], ["plan.review_reward=maybe"]):
+            with pytest.raises(ConfigError) as fast_err:
+                scenarios.typed([*SMALL, *job])
+            with pytest.raises(ConfigError) as full_err:
+                cli.preflight([*SMALL, *job, "hydra.run.dir=x"])
+            assert str(fast_err.value) == str(full_err.value)
+
+
+def test_a_sweep_of_thousands_of_jobs_is_checked_in_seconds(tmp_path: Path) -> None:
+    import time
+
+    from o2osim import cli
+    from o2osim.config import register_schemas
+
+    register_schemas()
+    start = time.process_time()
+    argv = cli.preflight(["-m", "plan.coupon.value_cny=range(1,251)", "sim.seed=1,2,3,4",
+                          "plan.coupon.threshold_cny=2000", *SMALL,
+                          f"hydra.sweep.dir={tmp_path / 'sweep'}"])
+    cpu = time.process_time() - start
+    assert f"hydra.sweep.dir='{tmp_path / 'sweep'}'" in argv
+    assert cpu < 15, f"1000 jobs took {cpu:.1f} s CPU"  # 2.2 s here; 20-30 s before
+    with pytest.raises(ConfigError, match=r"^-m: 12000 jobs .* at most 10000 jobs"):
+        cli.preflight(["-m", "sim.seed=range(0,3000)", "plan.coupon.value_cny=10,20,30,40",
+                       *SMALL, f"hydra.sweep.dir={tmp_path / 'big'}"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sweep"]
+
+
+def test_a_callback_from_the_command_line_creates_nothing(o2osim: RunO2osim,
+                                                          tmp_path: Path) -> None:
+    """Through the real process: Hydra would instantiate the callback before any job."""
+    target = tmp_path / "created"
+    proc = o2osim(*SMALL, f"+hydra.callbacks.x={{_target_:builtins.open,_args_:[{target},w]}}")
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        "o2osim: error: hydra.callbacks.x._target_: 'builtins.open' — callbacks shipped "
+        "with o2osim: o2osim.search.SearchOutputs")
+    assert not target.exists() and list(tmp_path.iterdir()) == []
