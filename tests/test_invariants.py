@@ -1,7 +1,8 @@
 """Invariants that hold for every valid config (docs/architecture.md, "Invariants"), on
 random configs (hypothesis).
 
-A random market preset x plan preset, a small population, 7-112 days, a seed and random
+A random market preset x plan preset, a small population, a random campaign calendar
+(0-4 planning, 1-8 execution, 0-4 optimisation weeks) and up to 4 weeks after it, a seed and random
 values of a handful of plan levers; every example is validated first, so only valid
 configs run. ``derandomize=True`` keeps the examples the same from run to run (CI).
 """
@@ -15,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import market_presets
+from o2osim.calendar import Calendar
 from o2osim.config import compose_scenario, validate_scenario
 from o2osim.model import run_scenario
 
@@ -42,11 +44,15 @@ def scenarios(draw: st.DrawFn) -> list[str]:
     market = draw(st.sampled_from(MARKETS))
     plan = draw(st.sampled_from(PLANS))
     threshold = draw(st.integers(2, 600))
+    weeks = [draw(st.integers(0, 4)), draw(st.integers(1, 8)), draw(st.integers(0, 4))]
     overrides = [
         f"market={market}",
         f"plan={plan}",
         f"sim.population={draw(st.integers(500, 3000))}",
-        f"sim.days={draw(st.integers(7, 112))}",
+        f"plan.calendar.planning_weeks={weeks[0]}",
+        f"plan.calendar.execution_weeks={weeks[1]}",
+        f"plan.calendar.optimisation_weeks={weeks[2]}",
+        f"sim.days={draw(st.integers(7 * sum(weeks), 7 * sum(weeks) + 28))}",
         f"sim.seed={draw(st.integers(0, 2**31 - 1))}",
         f"plan.coupon.threshold_cny={threshold}",
         f"plan.coupon.value_cny={draw(st.integers(1, threshold - 1))}",
@@ -125,6 +131,15 @@ def test_invariants_hold_for_random_valid_configs(overrides: list[str]) -> None:
     # The daily series: one row per day, days 0 .. days-1.
     assert len(daily) == days
     assert daily["day"].tolist() == list(range(days))
+
+    # The calendar: no spend while planning or after the campaign; the phase of each day.
+    cal = Calendar.of(sc.plan)
+    idle = (daily["day"] < 7 * cal.planning_weeks) | (daily["day"] >= cal.days)
+    assert daily.loc[idle, "spend_cny"].sum() == 0
+    assert daily["phase"].tolist() == [cal.phase_of(d) for d in range(days)]
+
+    # The stores never see more real customers in a day than the market has.
+    assert stores.groupby("day")["arrivals"].sum().max() <= sc.market.population.market_size
 
     # Store ledger: every real arrival ends one way; checks failing are checks.
     assert (stores["served"] + stores["balked"] + stores["reneged"] == stores["arrivals"]).all()
