@@ -373,3 +373,25 @@ def test_a_callback_from_the_command_line_creates_nothing(o2osim: RunO2osim,
         "o2osim: error: hydra.callbacks.x._target_: 'builtins.open' — callbacks shipped "
         "with o2osim: o2osim.search.SearchOutputs")
     assert not target.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_resuming_a_large_sweep_is_checked_in_seconds(tmp_path: Path) -> None:
+    """With Hydra's default subdir (the job number) a resumed sweep's job folders are
+    found without composing each job (0.25-0.3 s each before: 300 jobs took ~90 s)."""
+    import time
+
+    from o2osim import cli
+    from o2osim.config import register_schemas
+
+    register_schemas()
+    sweep = tmp_path / "sweep"
+    args = ["-m", "plan.coupon.value_cny=range(1,301)", "plan.coupon.threshold_cny=2000",
+            *SMALL, f"hydra.sweep.dir={sweep}"]
+    cli.preflight(args)
+    (sweep / "299").mkdir(parents=True)
+    write_json_atomic(sweep / "299" / "metrics.json", {"config_sha256": "another", "kpis": {}})
+    start = time.process_time()
+    with pytest.raises(ConfigError, match=r"job 299 \(plan.coupon.value_cny=300 .*\) would "
+                                          r"write into .*299, which holds results of another"):
+        cli.preflight(args)
+    assert time.process_time() - start < 15  # ~1.3 s here

@@ -436,11 +436,7 @@ def _resume_sweep(sweep_dir: str, planned: list[tuple[int, list[str], str]],
         raise refused(str(exc)) from None
     done = again = 0
     for num, job, fingerprint in planned if basic else []:
-        cfg = compose(job, RunMode.RUN)  # in full: the job's folder may depend on anything
-        with open_dict(cfg):
-            cfg.hydra.job.num = num
-            cfg.hydra.job.id = str(num)
-        sub = Path(sweep_dir) / str(OmegaConf.select(cfg, "hydra.sweep.subdir"))
+        sub, task = _job_folder(sweep_dir, num, job, compose)
         if not (sub / "metrics.json").exists():
             try:
                 run_folders.check_writable_here(sub, run_folders.RUN)
@@ -450,7 +446,6 @@ def _resume_sweep(sweep_dir: str, planned: list[tuple[int, list[str], str]],
         elif stored_fingerprint(sub) == fingerprint:
             done += 1
         else:
-            task = " ".join(cfg.hydra.overrides.task) or "the defaults"
             raise ConfigError("hydra.sweep.dir", repr(sweep_dir),
                               f"job {num} ({task}) would write into {sub}, which holds results "
                               "of another configuration; re-run the command that made this "
@@ -471,6 +466,24 @@ def _resume_sweep(sweep_dir: str, planned: list[tuple[int, list[str], str]],
             if basic else "finished jobs of the same configuration are skipped")
     print(f"o2osim: resuming sweep {sweep_dir}: {what}", file=sys.stderr)
     return sweep_dir
+
+
+def _job_folder(sweep_dir: str, num: int, job: list[str], compose: Compose
+                ) -> tuple[Path, str]:
+    """Job ``num``'s folder and its task overrides. Under Hydra's default
+    ``hydra.sweep.subdir`` (``${hydra.job.num}``) the folder is the job number, found
+    without composing (a resumed sweep of thousands of jobs is checked in seconds); any
+    other subdir may depend on anything, so the job is composed in full (~0.25 s)."""
+    raw = OmegaConf.to_container(HydraConfig.get().sweep, resolve=False)
+    if isinstance(raw, dict) and raw.get("subdir") == "${hydra.job.num}":
+        task = " ".join(o for o in job if not o.startswith(("hydra.", "hydra/")))
+        return Path(sweep_dir) / str(num), task or "the defaults"
+    cfg = compose(job, RunMode.RUN)
+    with open_dict(cfg):
+        cfg.hydra.job.num = num
+        cfg.hydra.job.id = str(num)
+    sub = Path(sweep_dir) / str(OmegaConf.select(cfg, "hydra.sweep.subdir"))
+    return sub, " ".join(cfg.hydra.overrides.task) or "the defaults"
 
 
 def _quote(value: str) -> str:
