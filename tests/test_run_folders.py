@@ -265,3 +265,21 @@ def test_the_lock_is_the_processes_own_and_clear_incomplete_needs_it(tmp_path: P
         with locked(tmp_path / "mine"):
             pass
     assert _untouched(tmp_path / "mine")
+
+
+def test_a_file_or_a_folder_below_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("mine", encoding="utf-8")
+    for target, reason in ((tmp_path / "file", "is a file, not a folder"),
+                           (tmp_path / "file" / "run", "cannot be written")):
+        with pytest.raises(FolderRefused, match=reason):
+            claim(target, RUN)
+    assert (tmp_path / "file").read_text(encoding="utf-8") == "mine"
+
+
+def test_job_folders_nested_below_a_sweep_folder_are_o2osims(tmp_path: Path) -> None:
+    sweep = tmp_path / "sweep"
+    claim(sweep / "a" / "b" / "0", RUN)  # hydra.sweep.subdir=${x}/${y}/${hydra.job.num}
+    (sweep / "a" / "empty").mkdir()
+    assert foreign_entries(sweep, sweep=True) == []
+    (sweep / "a" / "b" / "notes.txt").write_text("mine", encoding="utf-8")
+    assert foreign_entries(sweep, sweep=True) == ["a/"]

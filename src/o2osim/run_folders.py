@@ -102,7 +102,8 @@ def foreign_entries(folder: str | os.PathLike[str], sweep: bool = False,
     not exist, is empty, or is o2osim's). ``allowed`` names entries to disregard (what
     Hydra has just written for this very run). In a sweep folder without a marker,
     Hydra's sweep records are o2osim's too, and so is a sub-folder holding only o2osim's
-    folders (job folders, at any depth)."""
+    folders (job folders, up to :data:`MAX_DEPTH` deep). Once :data:`SHOWN` entries are
+    found, the remaining sub-folders are not searched (they count as foreign)."""
     folder = Path(folder)
     if not folder.is_dir() or written_by_o2osim(folder):
         return []
@@ -112,11 +113,24 @@ def foreign_entries(folder: str | os.PathLike[str], sweep: bool = False,
             continue
         if sweep and entry.is_file() and entry.name.startswith(SWEEP_RECORD):
             continue
-        if sweep and entry.is_dir() and not entry.is_symlink() and not foreign_entries(
-                entry, sweep=True):
+        if sweep and len(found) < SHOWN and _only_o2osims(entry, MAX_DEPTH):
             continue
         found.append(entry.name + ("/" if entry.is_dir() else ""))
     return found
+
+
+MAX_DEPTH = 8
+"""How deep below a sweep folder job folders are looked for (``hydra.sweep.subdir`` may
+nest them)."""
+
+
+def _only_o2osims(folder: Path, depth: int) -> bool:
+    """True if ``folder`` is o2osim's, or a real folder holding only o2osim's folders."""
+    if not folder.is_dir() or folder.is_symlink() or depth < 0:
+        return False
+    if written_by_o2osim(folder):
+        return True
+    return all(_only_o2osims(entry, depth - 1) for entry in folder.iterdir())
 
 
 def describe(entries: Sequence[str]) -> str:
@@ -130,11 +144,18 @@ def check_writable_here(folder: str | os.PathLike[str], kind: str,
     """Raise :class:`FolderRefused` unless o2osim may write a ``kind`` folder at
     ``folder``: it is missing, empty, or o2osim's own of the same kind."""
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise FolderRefused("is a file, not a folder; choose a new or empty folder (nothing "
+                            "was run or overwritten)")
     other = marker_kind(folder)
     if other and other != kind:
         raise FolderRefused(f"is an o2osim {other} folder, not a {kind} folder; choose a "
                             "new folder (nothing was run or overwritten)")
-    foreign = foreign_entries(folder, sweep=kind == SWEEP, allowed=allowed)
+    try:
+        foreign = foreign_entries(folder, sweep=kind == SWEEP, allowed=allowed)
+    except OSError as exc:
+        raise FolderRefused(f"cannot be read ({exc.strerror or type(exc).__name__}); choose "
+                            "another folder (nothing was run or overwritten)") from None
     if foreign:
         raise FolderRefused(f"holds files o2osim did not write ({describe(foreign)}); "
                             "choose a new or empty folder (nothing was run or overwritten)")
@@ -146,8 +167,12 @@ def claim(folder: str | os.PathLike[str], kind: str, allowed: Sequence[str] = ()
     (:func:`check_writable_here`). A marker already there is kept as it is."""
     folder = Path(folder)
     check_writable_here(folder, kind, allowed)
-    folder.mkdir(parents=True, exist_ok=True)
-    write_marker(folder, kind)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_marker(folder, kind)
+    except OSError as exc:
+        raise FolderRefused(f"cannot be written ({exc.strerror or type(exc).__name__}); "
+                            "choose another folder (nothing was run or overwritten)") from None
     return folder
 
 
