@@ -164,27 +164,26 @@ def find_run_folders(path: Path, shown: str) -> list[tuple[Path, str]]:
     """
     found: list[tuple[Path, str]] = []
     seen: set[Path] = set()
-
-    def visit(folder: Path, name: str) -> None:
+    stack = [(path, shown)]  # depth first, in name order (no recursion: any depth)
+    while stack:
+        folder, name = stack.pop()
         try:
             real = folder.resolve()
         except (OSError, RuntimeError):  # a symlink loop
-            return
+            continue
         if real in seen:
-            return
+            continue
         seen.add(real)
         if run_folder_has_results(folder):
             found.append((folder, name))
-            return
+            continue
         try:
             children = [c for c in folder.iterdir()
                         if c.is_dir() and not c.name.startswith(".")]
         except OSError:  # unreadable: nothing below it can be compared
-            return
-        for child in sorted(children, key=lambda c: _natural_key(c.name)):
-            visit(child, f"{name}/{child.name}")
-
-    visit(path, shown)
+            continue
+        for child in sorted(children, key=lambda c: _natural_key(c.name), reverse=True):
+            stack.append((child, f"{name}/{child.name}"))
     return found
 
 
