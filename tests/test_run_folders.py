@@ -283,3 +283,20 @@ def test_job_folders_nested_below_a_sweep_folder_are_o2osims(tmp_path: Path) -> 
     assert foreign_entries(sweep, sweep=True) == []
     (sweep / "a" / "b" / "notes.txt").write_text("mine", encoding="utf-8")
     assert foreign_entries(sweep, sweep=True) == ["a/"]
+
+
+def test_two_runs_started_into_one_new_folder_run_once(tmp_path: Path) -> None:
+    args = [sys.executable, "-m", "o2osim.cli", *SMALL, "hydra.run.dir=run"]
+    copies = [subprocess.Popen(args, cwd=tmp_path, env=_env(), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outputs = [c.communicate(timeout=900) for c in copies]
+    ran = [out for out, _ in outputs if out.rstrip().endswith("results: run")]
+    assert len(ran) == 1, outputs
+    other = next(i for i, (out, _) in enumerate(outputs) if out not in ran)
+    out, err = outputs[other]
+    # it waited and found the run finished, or (started later) was refused before any work
+    assert (copies[other].returncode == 0 and "already complete for this configuration: "
+            "skipped" in out) or (copies[other].returncode == 2
+                                  and "already holds results" in err), outputs[other]
+    assert json.loads((tmp_path / "run" / "metrics.json").read_text())["kpis"]
+    assert not list((tmp_path / "run").glob(INCOMPLETE_PREFIX + "*"))
