@@ -300,3 +300,34 @@ def test_two_runs_started_into_one_new_folder_run_once(tmp_path: Path) -> None:
                                   and "already holds results" in err), outputs[other]
     assert json.loads((tmp_path / "run" / "metrics.json").read_text())["kpis"]
     assert not list((tmp_path / "run").glob(INCOMPLETE_PREFIX + "*"))
+
+
+def test_the_task_itself_refuses_a_folder_of_the_users_files(tmp_path: Path) -> None:
+    """The preflight normally stops this; the Hydra task called directly is the safety net
+    (Hydra has written its own record there by then; nothing of the user's is replaced)."""
+    mine = _user_folder(tmp_path / "mine")
+    code = ("import sys; from o2osim import cli; cli.register_schemas(); "
+            f"sys.argv = ['o2osim', *{list(SMALL)!r}, 'hydra.run.dir=mine']; cli._app()")
+    proc = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=_env(),
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "o2osim: error: hydra.run.dir: 'mine' — holds files o2osim did not write (daily.csv, "
+        "notes.txt, report.html); choose a new or empty folder (nothing was run or "
+        "overwritten)"]
+    assert all((mine / n).read_text(encoding="utf-8") == t for n, t in MINE.items())
+    assert not (mine / "metrics.json").exists() and not (mine / MARKER).exists()
+
+
+def test_a_killed_run_written_before_markers_is_run_again(o2osim: RunO2osim,
+                                                         tmp_path: Path) -> None:
+    out = tmp_path / "run"  # what a killed run of an o2osim without markers left
+    (out / ".hydra").mkdir(parents=True)
+    (out / ".hydra" / "hydra.yaml").write_text("hydra:\n  job:\n    name: o2osim\n")
+    (out / "o2osim.log").write_text("")
+    (out / f"{INCOMPLETE_PREFIX}abc").mkdir()
+    (out / f"{INCOMPLETE_PREFIX}abc" / "daily.csv").write_text("day\n0\n")
+    proc = o2osim(*SMALL, "hydra.run.dir=run")
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "metrics.json").is_file() and marker_kind(out) == RUN
+    assert not list(out.glob(INCOMPLETE_PREFIX + "*"))

@@ -128,10 +128,10 @@ def _app(cfg: DictConfig) -> float:
     width = shutil.get_terminal_size().columns
     from o2osim import run_folders
 
+    key = "hydra.sweep.dir" if HydraConfig.get().mode == RunMode.MULTIRUN else "hydra.run.dir"
     try:  # a folder of someone else's files is never written into
         run_folders.claim(folder, run_folders.RUN, allowed=run_folders.HYDRA_ENTRIES)
     except run_folders.FolderRefused as exc:
-        key = "hydra.sweep.dir" if HydraConfig.get().mode == RunMode.MULTIRUN else "hydra.run.dir"
         _fail(ConfigError(key, repr(_shown_path(folder)), str(exc)))
 
     def waiting() -> None:
@@ -143,7 +143,11 @@ def _app(cfg: DictConfig) -> float:
             if stored_fingerprint(folder) != fingerprint:  # preflight refuses this for sweeps
                 raise RuntimeError(f"{_shown_path(folder)} holds results of another "
                                    "configuration; nothing was run or overwritten")
-            metrics = read_metrics(folder)
+            try:
+                metrics = read_metrics(folder)
+            except ValueError as exc:  # the fingerprint matches, the rest was damaged
+                _fail(ConfigError(key, repr(_shown_path(folder)), f"{exc}; move metrics.json "
+                                  "away to run this job again (nothing was run or overwritten)"))
             print(format_scorecard(metrics, width=width))
             print(f"results: {_shown_path(folder)} (already complete for this configuration: "
                   "skipped)")
@@ -451,7 +455,10 @@ def _resume_sweep(sweep_dir: str, planned: list[tuple[int, list[str], str]],
                               "of another configuration; re-run the command that made this "
                               "sweep to resume it, or choose a new folder (nothing was run or "
                               "overwritten)")
-    run_folders.claim(sweep_dir, run_folders.SWEEP)  # marks a sweep written before markers
+    try:
+        run_folders.claim(sweep_dir, run_folders.SWEEP)  # marks a sweep written before markers
+    except run_folders.FolderRefused as exc:
+        raise refused(str(exc)) from None
     record = Path(sweep_dir) / "multirun.yaml"
     for k in itertools.count(1):  # never over an earlier record (another copy may be here)
         try:

@@ -35,6 +35,7 @@ try:
 except ImportError:  # Windows: no advisory locks
     fcntl = None  # type: ignore[assignment]
 
+from o2osim.results import INCOMPLETE_PREFIX
 from o2osim.safe_yaml import load_yaml
 
 MARKER = ".o2osim-folder.json"
@@ -75,9 +76,10 @@ def marker_kind(folder: str | os.PathLike[str]) -> str | None:
     return None if data is None else str(data.get("kind") or "")
 
 
-def written_by_o2osim(folder: str | os.PathLike[str]) -> bool:
+def written_by_o2osim(folder: str | os.PathLike[str], hydra_record: bool = True) -> bool:
     """True if ``folder`` has o2osim's marker, or (written before markers) a
-    ``metrics.json`` with ``config_sha256`` or Hydra's record of the ``o2osim`` job."""
+    ``metrics.json`` with ``config_sha256`` or (with ``hydra_record``) Hydra's record of
+    the ``o2osim`` job."""
     folder = Path(folder)
     if _marker(folder) is not None:
         return True
@@ -87,6 +89,8 @@ def written_by_o2osim(folder: str | os.PathLike[str]) -> bool:
             return True
     except (OSError, ValueError, RecursionError):
         pass
+    if not hydra_record:
+        return False
     try:
         record = load_yaml(folder / ".hydra" / "hydra.yaml")
     except (OSError, ValueError):
@@ -103,14 +107,16 @@ def foreign_entries(folder: str | os.PathLike[str], sweep: bool = False,
     Hydra has just written for this very run). In a sweep folder without a marker,
     Hydra's sweep records are o2osim's too, and so is a sub-folder holding only o2osim's
     folders (job folders, up to :data:`MAX_DEPTH` deep). Once :data:`SHOWN` entries are
-    found, the remaining sub-folders are not searched (they count as foreign)."""
+    found, the remaining sub-folders are not searched (they count as foreign). When
+    ``.hydra`` is ``allowed`` (Hydra has just written it), it does not tell that o2osim
+    wrote the folder before."""
     folder = Path(folder)
-    if not folder.is_dir() or written_by_o2osim(folder):
+    if not folder.is_dir() or written_by_o2osim(folder, hydra_record=".hydra" not in allowed):
         return []
     found = []
     for entry in sorted(folder.iterdir()):
-        if entry.name in allowed:
-            continue
+        if entry.name in allowed or entry.name.startswith(INCOMPLETE_PREFIX):
+            continue  # an .incomplete-* folder is what a killed o2osim run left
         if sweep and entry.is_file() and entry.name.startswith(SWEEP_RECORD):
             continue
         if sweep and len(found) < SHOWN and _only_o2osims(entry, MAX_DEPTH):
