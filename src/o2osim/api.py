@@ -184,7 +184,7 @@ class Scenario:
                                       _progress(progress))
         out.metrics["config_sha256"] = scenario_sha256(sc)
         return Result(scenario=self, metrics=out.metrics, daily=out.daily, stores=out.stores,
-                      replications=table)
+                      replications=table, records=out.records)
 
 
 def scenario(market: str | None = None, plan: str | None = None,
@@ -301,6 +301,9 @@ class Result:
     daily: pd.DataFrame
     stores: pd.DataFrame | None
     replications: pd.DataFrame
+    records: Any = None
+    """Replication 0's orders, consumers and channels_daily tables
+    (:class:`o2osim.records.Records`, ``records.tables``; None with ``sim.records=none``)."""
 
     @property
     def kpis(self) -> Mapping[str, float]:

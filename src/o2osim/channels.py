@@ -123,6 +123,10 @@ class ChannelAgent(mesa.Agent):
         self.spent_cny = 0.0
         self.reach_prob = 0.0
         self.attributed_revenue_cny = 0.0  # revenue the measurement system can trace here
+        # Its days, for channels_daily (o2osim.records): one element per day stepped.
+        self.daily_spend_cny: list[float] = []
+        self.daily_impressions: list[float] = []
+        self.daily_reach: list[int] = []  # simulated consumers exposed (set by Media)
 
     def planned_spend_cny(self, day: int) -> float:
         week = day // 7
@@ -136,6 +140,9 @@ class ChannelAgent(mesa.Agent):
         self.spend_today_cny = spend
         self.spent_cny += spend
         impressions = spend / self.spec.cpm_cny * 1000.0
+        self.daily_spend_cny.append(spend)
+        self.daily_impressions.append(impressions)
+        self.daily_reach.append(0)
         self.adstock_impressions = geometric_adstock_step(
             self.adstock_impressions, impressions, self.spec.carryover)
         if targeted_real <= 0:

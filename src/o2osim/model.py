@@ -58,7 +58,15 @@ from o2osim.population import (
     count,
     has,
 )
-from o2osim.record import DAILY_COLUMNS, ChannelLedger, ConsumerCounts, RunRecord
+from o2osim.record import (
+    DAILY_COLUMNS,
+    ChannelDays,
+    ChannelLedger,
+    ConsumerCounts,
+    ConsumersAtEnd,
+    OrderLog,
+    RunRecord,
+)
 from o2osim.rng import stream
 from o2osim.stores import STORE_COLUMNS, StoreAgent
 from o2osim.tally import DayTally
@@ -194,7 +202,14 @@ class CampaignModel(mesa.Model):
                 spend_cny=c.spent_cny, attributed_revenue_cny=c.attributed_revenue_cny)
                 for c in self.channels],
             consumers=consumer_counts(self.pop),
-            causes=tuple(cause for c in self.components for cause in c.causes))
+            causes=tuple(cause for c in self.components for cause in c.causes),
+            orders=OrderLog(**self.component(Shopping).orders.columns()),
+            at_end=ConsumersAtEnd(
+                segment=self.pop.segment, affinity=self.pop.affinity,
+                store_id=self.pop.store_id, distance_km=self.pop.distance_km,
+                state=self.pop.state, exposures=self.component(Media).exposures,
+                band_edges_km=self.world.layout.band_edges_km),
+            channel_days=channel_days(self.channels, self.day))
 
 
 def consumer_counts(pop: Population) -> ConsumerCounts:
@@ -221,6 +236,16 @@ def consumer_counts(pop: Population) -> ConsumerCounts:
     )
 
 
+def channel_days(channels: list[ChannelAgent], days: int) -> ChannelDays:
+    """Each channel's daily spend, impressions and reach as (days, channels) arrays."""
+    def table(name: str, dtype: type) -> np.ndarray:
+        return np.array([getattr(c, name) for c in channels], dtype=dtype).T.reshape(
+            days, len(channels))
+    return ChannelDays(spend_cny=table("daily_spend_cny", np.float64),
+                       impressions=table("daily_impressions", np.float64),
+                       reach=table("daily_reach", np.int64))
+
+
 def _daily_value(model: CampaignModel, name: str) -> Any:
     return model.daily_value(name)
 
@@ -239,6 +264,9 @@ class RunResult:
     daily: pd.DataFrame
     stores: pd.DataFrame
     record: RunRecord | None = None
+    records: Any = None
+    """The analyst's tables to write into the run folder (:class:`o2osim.records.Records`;
+    None when ``sim.records`` is ``none``)."""
 
 
 def run_scenario(sc: ScenarioConfig,
@@ -250,12 +278,13 @@ def run_scenario(sc: ScenarioConfig,
     is called with (days done, days) after every day. Display only: results are the same.
     """
     from o2osim.metrics import compute_metrics
+    from o2osim.records import build_records
 
     model = CampaignModel(sc)
     model.run(_progress_printer() if progress is True else progress or None)
     rec = model.record()
     return RunResult(metrics=compute_metrics(rec), daily=rec.daily, stores=rec.stores,
-                     record=rec)
+                     record=rec, records=build_records(rec))
 
 
 def _progress_printer() -> Callable[[int, int], None]:

@@ -62,6 +62,54 @@ class ConsumerCounts:
     unified: int
 
 
+@dataclass(frozen=True)
+class OrderLog:
+    """Every order of the run, one element per order in the order they happened (the
+    engine's log: :class:`o2osim.components.shopping.OrderRows`). Each simulated order
+    stands for ``scale`` real orders; ``basket_cny`` is what one of them paid."""
+
+    consumer_id: np.ndarray  # int32: row of the consumer in the population
+    day: np.ndarray  # int16: 0-based day of the run
+    online: np.ndarray  # bool: ordered online (else in a store)
+    store_id: np.ndarray  # int16: the store of a store order, -1 online
+    basket_cny: np.ndarray  # float32: CNY paid (after coupon and member discount)
+    coupon_used: np.ndarray  # bool: a coupon was redeemed in this order
+    first_order: np.ndarray  # bool: the consumer's first order of the run
+    last_channel: np.ndarray  # int8: channel of the last exposure before it, -1 none
+    attributed: np.ndarray  # bool: measurement credits ``last_channel`` with it
+    satisfied: np.ndarray  # bool: the experience of this trip satisfied the customer
+
+    @property
+    def size(self) -> int:
+        return int(self.day.shape[0])
+
+
+@dataclass(frozen=True)
+class ConsumersAtEnd:
+    """The population's arrays at the end of the run that the consumer table reads (the
+    arrays themselves, not copies)."""
+
+    segment: np.ndarray  # int8: 0 new, 1 active, 2 dormant
+    affinity: np.ndarray  # int8: 0 online-heavy, 1 offline-heavy, 2 omni
+    store_id: np.ndarray  # int16: nearest store
+    distance_km: np.ndarray  # float32
+    state: np.ndarray  # uint8 State flags (membership bits)
+    exposures: np.ndarray  # (consumers, channels): paid exposures, ChannelLedger order
+    band_edges_km: tuple[float, ...]  # distance bands (channels.CellLayout)
+
+
+@dataclass(frozen=True)
+class ChannelDays:
+    """Each channel's day: arrays of shape (days, channels), channels in
+    :attr:`RunRecord.channels` order."""
+
+    spend_cny: np.ndarray  # real CNY spent that day
+    impressions: np.ndarray  # real impressions bought (spend / CPM x 1000)
+    reach: np.ndarray  # simulated consumers exposed by the channel that day
+    incremental_revenue_cny: np.ndarray | None = None
+    """What the channel caused that day (ground truth, real CNY), when the run knows it."""
+
+
 @dataclass
 class RunRecord:
     """Everything a run produced (counts in simulated consumers, money in real CNY)."""
@@ -77,3 +125,6 @@ class RunRecord:
     consumers: ConsumerCounts
     causes: tuple[Cause, ...] = ()
     """The experience-gap causes the components count (``satisfaction_drivers`` keys)."""
+    orders: OrderLog | None = None  # every order (o2osim.records: orders.parquet)
+    at_end: ConsumersAtEnd | None = None  # for the consumer table (consumers.parquet)
+    channel_days: ChannelDays | None = None  # for channels_daily.parquet

@@ -66,15 +66,18 @@ def run_replications(sc: ScenarioConfig, replications: int, workers: int = 0,
                      progress: bool = False) -> tuple[RunResult, pd.DataFrame]:
     """Run ``replications`` replications; return the combined result and one row each.
 
-    ``workers`` = 0 uses every core (small jobs: one, :func:`auto_workers`). ``daily`` and
-    ``stores`` of the combined result are those of replication 0.
+    ``workers`` = 0 uses every core (small jobs: one, :func:`auto_workers`). ``daily``,
+    ``stores`` and ``records`` of the combined result are those of replication 0.
 
     ``progress`` (the caller checks that stderr is a terminal) draws a bar on stderr: the
     simulated days of a single run, or finished replications (with the day of the
     running one when they run one after another). Display only: results are the same.
     """
     seeds = replication_seeds(sc.sim.seed, replications)
-    scenarios = [dataclasses.replace(sc, sim=dataclasses.replace(sc.sim, seed=s)) for s in seeds]
+    # Replication 0's records go into the run folder; the others build none.
+    scenarios = [dataclasses.replace(sc, sim=dataclasses.replace(
+        sc.sim, seed=s, records=sc.sim.records if r == 0 else "none"))
+        for r, s in enumerate(seeds)]
     n_workers = auto_workers(sc, replications, workers)
     if replications == 1:
         results = [run_scenario(scenarios[0], progress=progress)]
@@ -103,7 +106,8 @@ def run_replications(sc: ScenarioConfig, replications: int, workers: int = 0,
     metrics = combine(results[0].metrics, table, sc,
                       channels=[res.metrics.get("channels", {}) for res in results],
                       drivers=[res.metrics.get("satisfaction_drivers", {}) for res in results])
-    return RunResult(metrics=metrics, daily=results[0].daily, stores=results[0].stores), table
+    return RunResult(metrics=metrics, daily=results[0].daily, stores=results[0].stores,
+                     records=results[0].records), table
 
 
 def kpi_stats(values: pd.Series) -> dict[str, Any]:

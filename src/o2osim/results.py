@@ -42,12 +42,13 @@ RESULT_MARKERS = ("metrics.json", ".hydra")
 
 
 @contextmanager
-def _atomic(path: Path) -> Iterator[IO[str]]:
+def _atomic(path: Path, binary: bool = False) -> Iterator[IO[Any]]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes it private; results are not
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        with (os.fdopen(fd, "wb") if binary
+              else os.fdopen(fd, "w", encoding="utf-8", newline="")) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -61,6 +62,15 @@ def write_text_atomic(path: str | os.PathLike[str], write: Callable[[IO[str]], A
     """Call ``write(file)`` on a temporary file, then move it to ``path``."""
     path = Path(path)
     with _atomic(path) as fh:
+        write(fh)
+    return path
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], write: Callable[[IO[bytes]], Any]
+                       ) -> Path:
+    """Call ``write(file)`` on a temporary binary file, then move it to ``path``."""
+    path = Path(path)
+    with _atomic(path, binary=True) as fh:
         write(fh)
     return path
 
@@ -80,8 +90,9 @@ def write_run(folder: str | os.PathLike[str], result: Any) -> Path:
     """Write a run's tables and ``metrics.json`` (last) into ``folder``.
 
     ``result`` is a :class:`o2osim.model.RunResult`: ``daily`` goes to ``daily.csv``,
-    ``stores`` (when the engine provides it) to ``stores.csv``, ``metrics`` to
-    ``metrics.json``.
+    ``stores`` (when the engine provides it) to ``stores.csv``, ``records`` (when present:
+    :class:`o2osim.records.Records`) to ``orders``, ``consumers`` and ``channels_daily``
+    (``.parquet`` or ``.csv``), ``metrics`` to ``metrics.json``.
     """
     folder = Path(folder)
     write_csv_atomic(folder / "daily.csv", result.daily)
@@ -90,6 +101,10 @@ def write_run(folder: str | os.PathLike[str], result: Any) -> Path:
     stores = getattr(result, "stores", None)
     if isinstance(stores, pd.DataFrame):
         write_csv_atomic(folder / "stores.csv", stores)
+    records = getattr(result, "records", None)
+    if records is not None:
+        for name, (binary, write) in records.files().items():
+            (write_bytes_atomic if binary else write_text_atomic)(folder / name, write)
     write_json_atomic(folder / "metrics.json", result.metrics)
     return folder
 

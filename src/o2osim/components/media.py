@@ -33,7 +33,7 @@ class Media(Component):
 
     name = "media"
     owns = ("last_channel", "interest", "state: GUIDED, PUSHED, AWARE",
-            "history: EXPOSED, EXPOSED_ONLINE, EVER_AWARE")
+            "history: EXPOSED, EXPOSED_ONLINE, EVER_AWARE", "exposures")
     reads = ("market.channels", "plan.channels", "plan.promise_level",
              "market.behaviour.promise_attraction", "plan.integration.o2o_traffic_guidance",
              "plan.coupon.claim_where")
@@ -57,6 +57,13 @@ class Media(Component):
         self.ch_to_store = np.array([c.spec.sends_to_store for c in chans])
         self.ch_push = np.array([c.spec.personal_offer_online for c in chans])
         self._cell_tables()
+        # Paid exposures per consumer and channel (consumers.parquet), one row of counts a
+        # consumer: at most one a day per channel, so a byte holds 255 days exactly
+        # (7 channels: 7 bytes a consumer).
+        count = np.uint8 if sc.sim.days <= 255 else np.uint16
+        self.n_channels = len(chans)
+        self.exposures = pop.add_property("exposures", np.dtype((count, (max(len(chans), 1),))))
+        self._exposure_cells = self.exposures.reshape(-1)  # consumer x channels + channel
         self.attraction = np.float32(
             1.0 + market.behaviour.promise_attraction
             * (plan.promise_level - market.experience.baseline_expectation))
@@ -104,6 +111,14 @@ class Media(Component):
         pick = np.minimum((r[None, :] > cum).sum(axis=0), chans.size - 1)
         return chans[pick]
 
+    def _count(self, idx: np.ndarray, ch: np.ndarray) -> None:
+        """Record today's exposures ``idx`` (channel ``ch``; one per consumer and kind of
+        channel, so no cell repeats): each consumer's count and each channel's reach."""
+        self._exposure_cells[idx * self.n_channels + ch] += 1
+        for c, n in zip(self.world.channels, np.bincount(ch, minlength=self.n_channels),
+                        strict=True):
+            c.daily_reach[-1] += int(n)
+
     def step(self, day: Day) -> None:
         pop, plan, t = self.pop, self.world.scenario.plan, day.tally
         rng, draws = self.rng(day), self.draws(day)
@@ -134,6 +149,7 @@ class Media(Component):
             ch = self._attribute(idx, cells, p_cell, mask,
                                  draws.uniform(idx, int(where == "store")))
             pop.last_channel[idx] = ch
+            self._count(idx, ch)
             pop.interest[idx] += self.ch_interest[ch] * self.attraction
             pop.history[idx] |= EXPOSED
             if where == "online":

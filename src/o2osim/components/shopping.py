@@ -101,7 +101,8 @@ class ShopContext:
 
 
 def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
-         rng: ConsumerDraws, tally: DayTally, store: StoreOutcome | None = None
+         rng: ConsumerDraws, tally: DayTally, store: StoreOutcome | None = None,
+         orders: OrderRows | None = None
          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One shopping trip (store visit or online session) for consumers ``idx``.
 
@@ -112,7 +113,8 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
     walking out; the promise-vs-reality gap enters through the expectation
     (see :mod:`o2osim.satisfaction`). ``tally`` gets, per cause, the dissatisfied
     experiences it occurred in (``gap_counts``) and those it cost (``satisfied_lost``,
-    :func:`satisfied_lost_to_causes`, on this trip's own normal draws).
+    :func:`satisfied_lost_to_causes`, on this trip's own normal draws). ``orders``, when
+    given, gets one row per order (it draws nothing and changes no state).
     """
     plan, beh, exs, st = ctx.plan, ctx.beh, ctx.exp, ctx.stores
     integ = plan.integration
@@ -258,7 +260,10 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
     for name, would_be in lost.items():
         tally.satisfied_lost.add(name, int((would_be & experienced).sum()))
 
+    first = pop.orders[b] == 0  # before this order is recorded
     record_purchase(pop, b, ctx, in_store, rng)
+    if orders is not None:
+        orders.add(pop, ctx.day, b, in_store, basket, used_b, first, sat[buy])
     return b, basket, idx[experienced], sat[experienced]
 
 
@@ -318,6 +323,51 @@ def record_purchase(pop: Population, b: np.ndarray, ctx: ShopContext, in_store: 
             pop.state[linked] |= UNIFIED
 
 
+def measured_channel(pop: Population, buyers: np.ndarray, in_store: bool
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """The last channel of each buyer and whether measurement can see the order there:
+    online orders always, store orders only with a unified ID (seed 000 效果难衡)."""
+    ch = pop.last_channel[buyers]
+    seen = ch >= 0
+    if in_store:
+        seen &= (pop.state[buyers] & UNIFIED) > 0
+    return ch, seen
+
+
+class OrderRows:
+    """The run's order log: each trip's columns as arrays, joined once at the end
+    (:meth:`columns`; :class:`o2osim.record.OrderLog`), so logging costs a few array
+    copies per trip and no Python per order."""
+
+    def __init__(self) -> None:
+        self._parts: list[tuple[np.ndarray, ...]] = []
+
+    def add(self, pop: Population, day: int, buyers: np.ndarray, in_store: bool,
+            basket: np.ndarray, coupon_used: np.ndarray, first: np.ndarray,
+            satisfied: np.ndarray) -> None:
+        """One trip's orders (after the purchase is recorded: a buyer who joined the
+        unified ID at the till is seen, as :meth:`Shopping.attribute_revenue` sees him)."""
+        n = buyers.size
+        if n == 0:
+            return
+        ch, seen = measured_channel(pop, buyers, in_store)
+        store_id = pop.store_id[buyers] if in_store else np.full(n, -1, dtype=np.int16)
+        self._parts.append((buyers.astype(np.int32), np.full(n, day, dtype=np.int16),
+                            np.full(n, not in_store), store_id, basket, coupon_used,
+                            first, ch, seen, satisfied))
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """The log as columns (:class:`o2osim.record.OrderLog`'s fields)."""
+        names = ("consumer_id", "day", "online", "store_id", "basket_cny", "coupon_used",
+                 "first_order", "last_channel", "attributed", "satisfied")
+        dtypes = (np.int32, np.int16, bool, np.int16, np.float32, bool, bool, np.int8, bool,
+                  bool)
+        if not self._parts:
+            return {n: np.empty(0, dtype=d) for n, d in zip(names, dtypes, strict=True)}
+        return {n: np.concatenate([p[i] for p in self._parts]).astype(d, copy=False)
+                for i, (n, d) in enumerate(zip(names, dtypes, strict=True))}
+
+
 class Shopping(Component):
     """Today's store visitors (after their simpy day) and online shoppers shop.
 
@@ -341,6 +391,7 @@ class Shopping(Component):
     def __init__(self, world: World) -> None:
         super().__init__(world)
         self.steps_store = coupons.steps_to_redeem_in_store(world.scenario.plan)
+        self.orders = OrderRows()  # the order log (o2osim.records: orders.parquet)
 
     def context(self, day: Day) -> ShopContext:
         market, plan = self.world.scenario.market, self.world.scenario.plan
@@ -358,7 +409,8 @@ class Shopping(Component):
             if who.size == 0:
                 continue
             buyers, values, exp_idx, sat = shop(self.pop, who, channel, ctx, rng, t,
-                                                day.store_outcome if channel == STORE else None)
+                                                day.store_outcome if channel == STORE else None,
+                                                self.orders)
             self.attribute_revenue(buyers, values, channel)
             t.experiences += exp_idx.size
             t.satisfied += int(sat.sum())
@@ -367,10 +419,7 @@ class Shopping(Component):
 
     def attribute_revenue(self, buyers: np.ndarray, values: np.ndarray, channel: int) -> None:
         """Credit revenue to the last channel where measurement can see the order."""
-        ch = self.pop.last_channel[buyers]
-        seen = ch >= 0
-        if channel == STORE:
-            seen &= (self.pop.state[buyers] & UNIFIED) > 0
+        ch, seen = measured_channel(self.pop, buyers, channel == STORE)
         if not seen.any():
             return
         channels = self.world.channels

@@ -14,7 +14,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from o2osim.config.schema import AUDIENCES, CHANNEL_KINDS, COUPON_KINDS, REQUIRES, WHERE
+from o2osim.config.schema import (
+    AUDIENCES,
+    CHANNEL_KINDS,
+    COUPON_KINDS,
+    RECORDS_FORMATS,
+    REQUIRES,
+    WHERE,
+)
 
 
 def show(value: Any) -> str:
@@ -172,6 +179,7 @@ BY_PATH: dict[str, Check] = {
     "sim.population": Interval(100, 20_000_000),
     "sim.days": Interval(1, MAX_DAYS),
     "sim.seed": Interval(0, SEED_MAX),
+    "sim.records": OneOf(RECORDS_FORMATS),
     "market.channels.*.kind": OneOf(CHANNEL_KINDS),
     "plan.coupon.kind": OneOf(COUPON_KINDS),
     "plan.promo_weeks": ListOf("distinct whole weeks of the campaign (1-based), at least one",

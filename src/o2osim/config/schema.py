@@ -31,6 +31,8 @@ REQUIRES = ("none", "online_account", "store_member", "unified_id")
 AUDIENCES = ("all", "aware_nonbuyers", "customers")
 WHERE = ("online", "store", "both")
 COUPON_KINDS = ("threshold", "percent")
+RECORDS_FORMATS = ("parquet", "csv", "none")
+"""``sim.records``: how the run folder's orders / consumers / channels_daily are written."""
 
 
 def _three(a: float, b: float, c: float) -> Any:
@@ -452,6 +454,10 @@ class SimConfig:
     workers: int = 0
     """Processes for replications (0 = every core, one for small jobs); results do not
     depend on it."""
+    records: str = "parquet"
+    """The analyst's tables in the run folder (docs/records.md): ``parquet``
+    (``orders.parquet``, ``consumers.parquet``, ``channels_daily.parquet``), ``csv`` (the
+    same tables as ``.csv``) or ``none``; the simulation is the same in every case."""
 
 
 @dataclass
