@@ -142,6 +142,10 @@ KIND_CASES = [
      "hydra.sweeper.sampler._target_"),
     (["-m", "+experiment=cheapest_plan", f"hydra.sweeper.n_trials={MAX_JOBS + 1}"],
      "hydra.sweeper.n_trials"),
+    (["-m", "+experiment=cheapest_plan", "hydra.sweeper.storage=postgresql://host/db"],
+     "hydra.sweeper.storage"),
+    (["-m", "+experiment=cheapest_plan", "hydra.sweeper.storage=sqlite:////proc/o2osim/x.db"],
+     "hydra.sweeper.storage"),
     (["+hydra.job_logging.handlers.x={class:os.system}"], "hydra.job_logging.handlers.x.class"),
     (["hydra.job_logging.handlers.console.stream=ext://os.system"],
      "hydra.job_logging.handlers.console.stream"),
@@ -165,6 +169,9 @@ KIND_CASES = [
     (["hydra.run.dir=/proc/o2osim-cannot-be-made"], "hydra.run.dir"),
     # sizes
     (["-m", "sim.seed=range(0,100000)"], "-m"),
+    (["-m", "sim.seed=range(10,0)"], "-m"),  # no jobs at all
+    (["-m", "market=glob(nothing*)"], "-m"),
+    (["hydra.launcher=null"], "hydra.launcher"),
     (["-m", "sim.seed=range(0,200)", "plan.coupon.value_cny=range(1,60)"], "-m"),
     (["sim.population=20000000", "sim.days=3650"], "sim.population"),
     (["sim.population=20000000", "market.population.network_degree=30"],
@@ -181,11 +188,19 @@ KIND_CASES = [
     (["plan.operations.staff_multiplier=0"], "plan.operations.staff_multiplier"),
     # the command line itself
     (["--config-dir", "no/such/folder"], "--config-dir"),
+    (["--config-dir", "taken"], "--config-dir"),  # a file
+    (["--config-path", "no/such/folder"], "--config-path"),
+    (["--config-name", "../elsewhere"], "--config-name"),
+    (["--multirun", "--run"], "--multirun"),
+    (["--cfg=job", "--info"], "--info"),
     (["--cfg=everything"], "--cfg/-c"),
     (["sim.seed=1,2"], "sim.seed"),
     (["sim.seed=["], "sim.seed"),
     (["sim.seed"], "sim.seed"),
 ]
+
+
+VALUED = ("--config-dir", "-cd", "--config-path", "-cp", "--config-name", "-cn")
 
 
 def tree(folder: Path) -> dict[str, bytes | None]:
@@ -200,8 +215,10 @@ def refuse(args: list[str], field: str, tmp_path: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(cli, "_app", _accepted)
     (tmp_path / "taken").write_text("a file, not a folder\n", encoding="utf-8")
     before = tree(tmp_path)
-    options = [a for a in args if a.startswith("-")][:1]
-    rest = [a for a in args if a not in options]
+    n = 0  # leading options (and the value of --config-dir and the like) go first
+    while n < len(args) and (args[n].startswith("-") or args[n - 1] in VALUED):
+        n += 1
+    options, rest = args[:n], args[n:]
     monkeypatch.setattr(sys, "argv", ["o2osim", *options, *SMALL, *rest])
     with pytest.raises(SystemExit) as done:
         try:

@@ -59,6 +59,7 @@ from o2osim.config.cli_checks import (
     check_lines,
     check_output_dir,
     check_overrides,
+    check_storage,
     group_test,
 )
 from o2osim.config.explain import COMPOSITION_ERRORS, Explainer, first_line, given_text
@@ -98,6 +99,8 @@ TASK_NAME = "cli"
 CONFIG_NAME = "config"
 PASS_THROUGH = ("help", "hydra_help", "cfg", "info", "shell_completion", "experimental_rerun")
 """Hydra options that run no job: handed to Hydra untouched."""
+EXCLUSIVE = ("run", "multirun", "cfg", "info", "shell_completion")
+"""Hydra options of which one at most may be given."""
 GRAMMAR_URL = "https://hydra.cc/docs/1.3/advanced/override_grammar/basic/"
 
 
@@ -201,7 +204,11 @@ def preflight(argv: list[str]) -> list[str]:
     parser = hydra_args_parser()
     parser.error = _argparse_error  # type: ignore[method-assign]
     args = parser.parse_args(argv)
-    if any(getattr(args, name) for name in PASS_THROUGH) or (args.run and args.multirun):
+    modes = [f"--{name}" for name in EXCLUSIVE if getattr(args, name)]
+    if len(modes) > 1:  # Hydra raises a plain ValueError for these
+        raise ConfigError(modes[1], f"given with {modes[0]}",
+                          f"only one of {', '.join(f'--{n}' for n in EXCLUSIVE)} at a time")
+    if any(getattr(args, name) for name in PASS_THROUGH):
         return argv
     config_name = args.config_name or CONFIG_NAME
     check_lines(args.overrides)
@@ -273,11 +280,14 @@ def preflight(argv: list[str]) -> list[str]:
                                         .get(key.split(".")[1], {}).get("dir")),  # type: ignore[union-attr]
                               f"cannot be resolved ({first_line(exc)})") from exc
         check_output_dir(key, resolved)
+        storage = check_storage(master) if multirun else None
         basic = str(master.hydra.sweeper.get("_target_", "")).endswith("BasicSweeper")
         if multirun and explicit and folders_with_results(resolved):
             folder = _resume_sweep(resolved, planned, basic, compose)
         else:
             folder = _output_folder(key, resolved, explicit=explicit, sweep=multirun)
+    if storage is not None:
+        os.makedirs(storage, exist_ok=True)
     given = {o.input_line for o in overrides if o.key_or_group == key}
     return [a for a in argv if a not in given] + [f"{key}={_quote(folder)}"]
 
@@ -319,6 +329,9 @@ def _hydra_session(config_path: str | None, config_dir: str | None) -> Iterator[
                                                 primary))
     if config_dir is not None and not os.path.isdir(config_dir):
         raise ConfigError("--config-dir", repr(config_dir), "must be an existing folder")
+    if not primary.startswith("pkg://") and not os.path.isdir(primary):
+        raise ConfigError("--config-path", repr(config_path), "must be an existing folder "
+                          f"(relative to {os.path.dirname(os.path.realpath(__file__))})")
     GlobalHydra.instance().clear()
     try:
         yield start_hydra(primary, config_dir, TASK_NAME)
@@ -381,6 +394,9 @@ def _jobs(loader: ConfigLoader, master: DictConfig, overrides: list[Override]
     try:
         jobs = sweep_jobs(parsed)
     except TooManyJobs as exc:
+        if exc.count == 0:
+            raise ConfigError("-m", " ".join(o.input_line for o in task),
+                              "the sweep has no jobs: a list, range or glob is empty") from exc
         sizes = ", ".join(f"{k}: {n}" for k, n in exc.sizes.items())
         raise ConfigError("-m", f"{exc.count} jobs ({sizes})",
                           f"at most {MAX_JOBS} jobs in one sweep; split it into several "

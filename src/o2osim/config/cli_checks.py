@@ -217,6 +217,10 @@ def check_hydra(hydra: DictConfig) -> None:
         raise ConfigError("hydra/launcher", repr(launcher),
                           f"must be one of the launchers of docs/sweeps.md: "
                           f"{', '.join(LAUNCHERS)}{did_you_mean(str(launcher), LAUNCHERS)}")
+    for key in ("launcher", "sweeper"):
+        if not (isinstance(raw.get(key), dict) and raw[key].get("_target_")):
+            raise ConfigError(f"hydra.{key}", show(raw.get(key)),
+                              f"must be set: choose one with hydra/{key}=... (docs/sweeps.md)")
     for path, target in _targets(raw, "hydra"):
         _check_target(path, target)
     for name in ("job_logging", "hydra_logging"):
@@ -233,6 +237,34 @@ def check_hydra(hydra: DictConfig) -> None:
                                           and not isinstance(value, bool)):
                 raise ConfigError(f"hydra.sweeper.{key}", show(value),
                                   f"must be a whole number in [{lo}, {hi}]")
+
+
+SQLITE = "sqlite:///"
+
+
+def check_storage(master: DictConfig) -> str | None:
+    """The search's Optuna storage (``hydra.sweeper.storage``): None or an SQLite file
+    whose folder can be made (a database server is no project feature); returns that
+    folder, for the caller to make once every check passed (SQLite makes the file, not its
+    folder). The default, ``sqlite:///${hydra.sweep.dir}/optuna.db``, lies in the sweep
+    folder, checked on its own: None."""
+    sweeper = master.hydra.sweeper
+    if "storage" not in sweeper:
+        return None
+    raw = OmegaConf.to_container(sweeper, resolve=False).get("storage")  # type: ignore[union-attr]
+    if raw is None or raw == f"{SQLITE}${{hydra.sweep.dir}}/optuna.db":
+        return None
+    try:
+        url = str(OmegaConf.select(master, "hydra.sweeper.storage"))
+    except OmegaConfBaseException as exc:
+        raise ConfigError("hydra.sweeper.storage", show(raw),
+                          f"cannot be resolved ({str(exc).splitlines()[0]})") from exc
+    if not url.startswith(SQLITE):
+        raise ConfigError("hydra.sweeper.storage", show(raw),
+                          f"must be an SQLite file, {SQLITE}FOLDER/optuna.db (docs/search.md)")
+    folder = os.path.dirname(url[len(SQLITE):]) or "."
+    check_output_dir("hydra.sweeper.storage", folder)
+    return folder
 
 
 def check_searchpath(entries: Any) -> None:
@@ -316,9 +348,8 @@ def _relative(path: str, value: Any) -> None:
 
 def check_output_dir(key: str, folder: str) -> None:
     """``folder`` is a writable folder or can be made: it is no file, lies below no file,
-    and its parents can be created and written (they are, as Hydra would; the folder
-    itself is only tried, with ``mkdir`` and ``rmdir``, so a fresh default name stays
-    free for :func:`o2osim.cli._output_folder`)."""
+    and what is missing of it can be created (tried with ``mkdir`` and removed again:
+    :func:`o2osim.cli._output_folder` makes the folder it claims; nothing is left)."""
     if not folder.strip():
         raise ConfigError(key, repr(folder), "must name a folder")
     if len(folder) > MAX_PATH_CHARS or any(len(part.encode()) > MAX_NAME_BYTES
@@ -346,12 +377,11 @@ def check_output_dir(key: str, folder: str) -> None:
             here.mkdir()
             made.append(here)
     except OSError as exc:
-        for here in reversed(made):
-            here.rmdir()
         raise ConfigError(key, repr(folder), f"cannot be created ({exc.strerror or exc}); "
                           "choose a folder you can write to") from exc
-    if missing and made[-1] == path:
-        path.rmdir()
+    finally:
+        for here in reversed(made):  # only tried: the folder is made when it is claimed
+            here.rmdir()
 
 
 def group_test(loader: Any) -> Callable[[str], bool]:

@@ -27,8 +27,9 @@ from o2osim.config.validate import (
     unknown_key_error,
 )
 
-COMPOSITION_ERRORS = (HydraException, OmegaConfBaseException, ConfigError)
-"""What bad input raises while composing and converting (anything else is a bug: raised)."""
+COMPOSITION_ERRORS = (HydraException, OmegaConfBaseException, ConfigError, OSError)
+"""What bad input raises while composing and converting (anything else is a bug: raised):
+OSError for a config folder with a file that cannot be read (``--config-dir /etc``)."""
 
 
 class Explainer:
@@ -45,6 +46,10 @@ class Explainer:
             return exc
         if isinstance(exc, MissingConfigException):
             return self._missing_preset(exc)
+        if isinstance(exc, OSError):
+            return ConfigError("config files", repr(exc.filename or str(exc)),
+                               f"cannot be read ({exc.strerror or exc}); --config-dir must be "
+                               "a folder of presets (market/, plan/, ...) that can be read")
         oc = next((e for e in _chain(exc) if isinstance(e, OmegaConfBaseException)
                    and getattr(e, "full_key", None) is not None), None)
         culprit = self._culprit(exc)
@@ -70,8 +75,8 @@ class Explainer:
     def _missing_preset(self, exc: MissingConfigException) -> ConfigError:
         missing = exc.missing_cfg_file or ""
         group, _, name = missing.rpartition("/")
-        if not group:
-            return ConfigError("--config-name", repr(name), "no such config file")
+        if not group or ".." in group.split("/") or group.startswith("/"):
+            return ConfigError("--config-name", repr(missing), "no such config file")
         options = exc.options or self.loader.get_group_options(group)
         presets = [o for o in options if not o.endswith("_schema") and not o.startswith("_")]
         return ConfigError(group, f"{name!r} is not a preset",

@@ -228,10 +228,10 @@ def sweep_jobs(overrides: list[Override]) -> list[list[str]]:
     """The jobs of a basic-sweeper multirun, as that sweeper makes them: one list of
     ``key=value`` lines per combination, keys in first-given order (a key given twice
     keeps its place and takes its last value), the last key varying fastest. Raises
-    :class:`TooManyJobs` for more than :data:`MAX_JOBS` jobs, before listing them."""
+    :class:`TooManyJobs` for more than :data:`MAX_JOBS` jobs (or none), before listing them."""
     sizes = {o.get_key_element(): sweep_size(o) for o in overrides}
     count = math.prod(sizes.values())
-    if count > MAX_JOBS:
+    if count > MAX_JOBS or count == 0:
         raise TooManyJobs(count, {k: n for k, n in sizes.items() if n != 1})
     lists: dict[str, list[str]] = {}
     for o in overrides:
@@ -279,7 +279,10 @@ def config_stamp(folders: list[str]) -> tuple[tuple[str, int, int], ...]:
     for folder in folders:
         for here, _, names in os.walk(folder):
             for name in names:
-                st = os.stat(os.path.join(here, name))
+                try:
+                    st = os.stat(os.path.join(here, name))
+                except OSError:  # a broken link: composing names the file
+                    continue
                 found.append((os.path.join(here, name), st.st_mtime_ns, st.st_size))
     return tuple(sorted(found))
 
