@@ -215,7 +215,7 @@ def stored_fingerprint(folder: str | os.PathLike[str]) -> str | None:
     path = Path(folder) / "metrics.json"
     try:
         value = json.loads(path.read_text(encoding="utf-8")).get("config_sha256")
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, AttributeError, RecursionError):
         return None
     return value if isinstance(value, str) else None
 

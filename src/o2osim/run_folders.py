@@ -35,7 +35,7 @@ try:
 except ImportError:  # Windows: no advisory locks
     fcntl = None  # type: ignore[assignment]
 
-from o2osim.results import INCOMPLETE_PREFIX
+from o2osim.results import INCOMPLETE_PREFIX, stored_fingerprint
 from o2osim.safe_yaml import load_yaml
 
 MARKER = ".o2osim-folder.json"
@@ -83,12 +83,8 @@ def written_by_o2osim(folder: str | os.PathLike[str], hydra_record: bool = True)
     folder = Path(folder)
     if _marker(folder) is not None:
         return True
-    try:
-        metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
-        if isinstance(metrics, dict) and isinstance(metrics.get("config_sha256"), str):
-            return True
-    except (OSError, ValueError, RecursionError):
-        pass
+    if stored_fingerprint(folder) is not None:
+        return True
     if not hydra_record:
         return False
     try:
