@@ -319,7 +319,7 @@ def test_typed_jobs_are_the_scenarios_of_a_full_composition() -> None:
     from hydra.types import RunMode
 
     from o2osim import cli
-    from o2osim.config import register_schemas, to_scenario
+    from o2osim.config import register_schemas, to_scenario, validate_scenario
     from o2osim.config.fingerprint import scenario_sha256
     from o2osim.config.jobs import JobScenarios
 
@@ -332,6 +332,14 @@ def test_typed_jobs_are_the_scenarios_of_a_full_composition() -> None:
             full = to_scenario(compose([*SMALL, *job], RunMode.RUN))
             assert fast == full, job
             assert scenario_sha256(fast) == scenario_sha256(full), job
+        for job in (["plan.coupon.value_cny=400"], ["market.stores.count=0"],
+                    ["plan.operations.store_staff_multipliers=[1,1]"],  # a rule across nodes
+                    ["sim.population=20000000", "sim.days=1100"], ["plan.promise_level=2"]):
+            with pytest.raises(ConfigError) as fast_err:  # only the changed nodes' fields
+                scenarios.checked([*SMALL, *job])
+            with pytest.raises(ConfigError) as full_err:
+                validate_scenario(to_scenario(compose([*SMALL, *job], RunMode.RUN)))
+            assert str(fast_err.value) == str(full_err.value), job
         base = scenarios.typed(list(SMALL))
         scenarios.typed([*SMALL, "plan.coupon.value_cny=10"])
         assert base.plan.coupon.value_cny == 50  # the presets' copy is never changed

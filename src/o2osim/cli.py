@@ -257,11 +257,11 @@ def preflight(argv: list[str]) -> list[str]:
             seen.add(tuple(job))
             try:
                 if multirun:
-                    sc = scenarios.typed(job)
+                    sc = scenarios.checked(job)
                 else:
                     cfg = single if single is not None else compose(job, RunMode.RUN)
-                    sc = to_scenario(cfg)
-                planned.append((num, job, scenario_sha256(validate_scenario(sc))))
+                    sc = validate_scenario(to_scenario(cfg))
+                planned.append((num, job, scenario_sha256(sc)))
             except COMPOSITION_ERRORS as exc:
                 err = explain(exc)
                 if len(jobs) > 1:
@@ -306,7 +306,7 @@ def _refuse_early(args: typing.Any, config_name: str, loader: ConfigLoader, comp
     if kept is None:
         return
     try:
-        validate_scenario(kept.typed(lines))
+        kept.checked(lines)
     except COMPOSITION_ERRORS as exc:
         raise explain(exc) from exc
 

@@ -44,7 +44,7 @@ from omegaconf.nodes import ValueNode
 from o2osim.config.explain import given_text
 from o2osim.config.schema import ScenarioConfig
 from o2osim.config.store import to_scenario
-from o2osim.config.validate import ConfigError, describe_type
+from o2osim.config.validate import ConfigError, clean_nodes, describe_type, validate_scenario
 
 SCENARIO_SECTIONS = ("market", "plan", "targets", "sim")
 """The parts of a composed config that make the scenario (the rest is Hydra's)."""
@@ -76,6 +76,7 @@ class JobScenarios:
         self._parser = OverridesParser.create(config_loader=loader)
         self._base: dict[tuple[str, ...], DictConfig] = {}
         self._typed: dict[tuple[str, ...], ScenarioConfig | None] = {}
+        self._clean: dict[tuple[str, ...], frozenset[int]] = {}
         self._lines: dict[str, Override] = {}
 
     def typed(self, job: list[str]) -> ScenarioConfig:
@@ -89,7 +90,9 @@ class JobScenarios:
         if base not in self._typed:
             cfg = self._base_config(base)
             raw = OmegaConf.to_container(cfg, resolve=False)
-            self._typed[base] = None if "${" in repr(raw) else to_scenario(cfg)
+            typed = None if "${" in repr(raw) else to_scenario(cfg)
+            self._typed[base] = typed
+            self._clean[base] = frozenset() if typed is None else clean_nodes(typed)
         sc = self._typed[base]
         if sc is not None:
             try:
@@ -99,6 +102,12 @@ class JobScenarios:
             except Exception:  # noqa: BLE001 — the full path names the error as Hydra does
                 pass
         return to_scenario(self.scenario(job))
+
+    def checked(self, job: list[str]) -> ScenarioConfig:
+        """``validate_scenario(self.typed(job))``, checking only the settings the job's
+        values change where the rest is its presets' (:func:`clean_nodes`)."""
+        sc = self.typed(job)
+        return validate_scenario(sc, self._clean.get(self._split(job)[0], frozenset()))
 
     def _split(self, job: list[str]) -> tuple[tuple[str, ...], list[Override]]:
         overrides = [self._parsed(line) for line in job]

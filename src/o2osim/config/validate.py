@@ -19,6 +19,7 @@ Every error is a :class:`ConfigError` whose message is one line::
 
 from __future__ import annotations
 
+import functools
 import math
 import types
 import typing
@@ -266,35 +267,67 @@ def _leaf_errors(path: str, pattern: str, name: str, value: Any) -> Iterator[Con
 
 
 def iter_errors(node: Any, root: ScenarioConfig | None = None, path: str = "",
-                pattern: str = "") -> Iterator[ConfigError]:
-    """Every problem of ``node`` (a schema dataclass), in the schema's order."""
+                pattern: str = "", known: frozenset[int] = frozenset()
+                ) -> Iterator[ConfigError]:
+    """Every problem of ``node`` (a schema dataclass), in the schema's order. ``known``:
+    ids of nodes whose own fields are known to pass (the shared, unchanged nodes of a
+    sweep's jobs, :func:`clean_nodes`); their rules across fields still run."""
     root = node if root is None else root
-    names = [f.name for f in fields(node)]
-    for extra in vars(node):  # keys added with +key=value land here as attributes
+    checked = id(node) not in known
+    names = [f.name for f in fields(node)] if checked else _nested_fields(type(node))
+    for extra in vars(node) if checked else ():  # +key=value lands here as an attribute
         if extra not in names:
             yield unknown_key_error(_join(path, extra), names, show(getattr(node, extra)))
     for name in names:
         value = getattr(node, name)
         p, pat = _join(path, name), _join(pattern, name)
         if is_dataclass(value):
-            yield from iter_errors(value, root, p, pat)
+            yield from iter_errors(value, root, p, pat, known)
         elif isinstance(value, dict):
             for key, item in value.items():
                 if is_dataclass(item):
-                    yield from iter_errors(item, root, f"{p}.{key}", f"{pat}.*")
-                else:
+                    yield from iter_errors(item, root, f"{p}.{key}", f"{pat}.*", known)
+                elif checked:
                     yield from _leaf_errors(f"{p}.{key}", f"{pat}.*", name, item)
-        else:
+        elif checked:
             yield from _leaf_errors(p, pat, name, value)
     for rule in NODE_RULES.get(type(node), ()):
         yield from rule(node, path, root)
 
 
-def validate_scenario(sc: ScenarioConfig) -> ScenarioConfig:
-    """Return ``sc`` unchanged, or raise the first :class:`ConfigError` found."""
-    for error in iter_errors(sc):
+def validate_scenario(sc: ScenarioConfig, known: frozenset[int] = frozenset()
+                      ) -> ScenarioConfig:
+    """Return ``sc`` unchanged, or raise the first :class:`ConfigError` found
+    (``known``: see :func:`iter_errors`)."""
+    for error in iter_errors(sc, known=known):
         raise error
     return sc
+
+
+@functools.cache
+def _nested_fields(tp: type) -> list[str]:
+    """Fields of schema type ``tp`` that hold nodes (a dataclass, or a dict of them)."""
+    hints = typing.get_type_hints(tp)
+    return [f.name for f in fields(tp) if is_dataclass(hints[f.name])
+            or typing.get_origin(hints[f.name]) is dict]
+
+
+def clean_nodes(sc: ScenarioConfig) -> frozenset[int]:
+    """Ids of every schema node of ``sc`` if it has no error at all, else none: a job
+    made from ``sc`` by copying only the nodes it changes (:func:`o2osim.config.jobs.
+    with_values`) then checks only those nodes' fields (``sc`` must stay alive)."""
+    if next(iter_errors(sc), None) is not None:
+        return frozenset()
+    found: set[int] = set()
+    todo: list[Any] = [sc]
+    while todo:
+        node = todo.pop()
+        found.add(id(node))
+        for f in fields(node):
+            value = getattr(node, f.name)
+            items = value.values() if isinstance(value, dict) else [value]
+            todo += [v for v in items if is_dataclass(v)]
+    return frozenset(found)
 
 
 # --------------------------------------------------------------------------- types, for messages
