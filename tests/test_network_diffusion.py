@@ -21,10 +21,13 @@ standard error of the mean curve is ``c / sqrt(population x R)`` and the toleran
 :data:`K_SE` = 4 of them on the worst day, ~0.02 here: the errors of one curve on
 different days are nearly one random time shift, so the maximum over 112 days is not
 much wider than a single normal's and four standard errors leave the test a false alarm
-well under 1 % over the grid. Measured with 8-16 replications the mean curve stays within
+well under 1 % over the grid (on these seeds the errors are 0.002-0.005, within one
+standard error). Measured with 8-16 replications the mean curve stays within
 0.002-0.006 of the reference in every case (no bias at 10 000-50 000 consumers, z <= 2.8),
 whereas Bass is off by 0.03-0.14 — which :func:`test_grid_rejects_the_bass_closed_form`
-asserts the test can see.
+asserts the test can see. The model draws its contacts once per run (redrawing them
+daily, the other road to the mixing limit, would need an engine change), so the mixing
+limit is checked with many contacts. Cost: 24 runs, ~30-36 s of CPU (slow-marked).
 """
 
 from __future__ import annotations
