@@ -161,6 +161,9 @@ def _app(cfg: DictConfig) -> float:
         progress = progress_wanted()  # a terminal, outside CI
         workers = _job_workers(sc.sim.workers)
         result, table = run_replications(sc, sc.sim.replications, workers, progress)
+        from o2osim import ground_truth  # counterfactual runs (sim.ground_truth)
+
+        ground_truth.add_to(result.metrics, sc, progress)
         result.metrics["config_sha256"] = fingerprint
         from o2osim.reports.report import write_report
 

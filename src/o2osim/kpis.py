@@ -26,7 +26,10 @@ class KPI:
     name: str
     unit: str
     definition: str
-    compute: Callable[[RunRecord], float]
+    compute: Callable[[RunRecord], float | None]
+    """The value from the run's record; None for a KPI the record alone cannot give
+    (the ground truth's, filled in by :func:`o2osim.ground_truth.attach` when the
+    counterfactuals ran; ``metrics.json`` null otherwise)."""
     higher_is_better: bool = True
     levers: tuple[Lever, ...] = ()
 
@@ -63,6 +66,11 @@ def _total_cost(r: RunRecord) -> float:
 
 def _redeemed(r: RunRecord) -> int:
     return r.totals.coupons_redeemed_store + r.totals.coupons_redeemed_online
+
+
+def _not_in_record(r: RunRecord) -> None:
+    """A ground-truth KPI: counterfactual runs give it (:mod:`o2osim.ground_truth`)."""
+    return None
 
 
 def _p95(r: RunRecord) -> float:
@@ -225,6 +233,14 @@ KPIS: tuple[KPI, ...] = (
                    "the coupon"),)),
     KPI("coupons_claimed_referral", SIM_COUPONS, "earned by referring a contact",
         lambda r: float(r.totals.coupons_claimed_referral)),
+    # the ground truth (o2osim.ground_truth; null unless sim.ground_truth ran it)
+    KPI("incremental_revenue_cny", CNY, "revenue of the run - revenue of the baseline "
+        "(no campaign, same random numbers)", _not_in_record),
+    KPI("baseline_revenue_cny", CNY, "revenue of the baseline: no media, no campaign "
+        "coupon or promotion, the plan's structural integration kept",
+        _not_in_record),
+    KPI("incremental_roi", ROI_UNIT, "incremental_revenue_cny / total_cost_cny",
+        _not_in_record),
 )
 """Every KPI, in the order of ``metrics.json``."""
 
@@ -249,6 +265,6 @@ def unit_of(name: str) -> str:
     return ""
 
 
-def compute_kpis(record: RunRecord) -> dict[str, float]:
+def compute_kpis(record: RunRecord) -> dict[str, float | None]:
     """Every KPI of :data:`KPIS` for a run."""
     return {k.name: k.compute(record) for k in KPIS}

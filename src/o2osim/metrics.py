@@ -61,7 +61,12 @@ def compute_metrics(record: RunRecord) -> dict[str, Any]:
         "satisfaction_drivers": satisfaction_drivers(record),
         "channels": {
             c.name: {"kind": c.kind, "budget_cny": c.budget_cny, "spend_cny": c.spend_cny,
-                     "attributed_revenue_cny": c.attributed_revenue_cny}
+                     "attributed_revenue_cny": c.attributed_revenue_cny,
+                     # what measurement credits (last touch, store orders only with a
+                     # unified ID) and what the channel caused (o2osim.ground_truth:
+                     # null unless the counterfactuals ran)
+                     "measured_revenue_cny": c.attributed_revenue_cny,
+                     "incremental_revenue_cny": None}
             for c in record.channels
         },
         "scale_real_per_simulated": record.scale,

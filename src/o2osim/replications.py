@@ -158,7 +158,9 @@ def mean_of_sections(sections: list[dict[str, Any]]) -> dict[str, Any]:
     for key in [*first, *extra]:
         values = [s.get(key) for s in sections]
         present = [v for v in values if v is not None]
-        if all(isinstance(v, dict) for v in present):
+        if not present:  # null in every replication (a number not measured) stays null
+            out[key] = None
+        elif all(isinstance(v, dict) for v in present):
             out[key] = mean_of_sections([v if isinstance(v, dict) else {} for v in values])
         elif all(isinstance(v, int | float) and not isinstance(v, bool) for v in present):
             out[key] = float(np.mean([0.0 if v is None else v for v in values]))
@@ -177,15 +179,18 @@ def combine(first: dict[str, Any], table: pd.DataFrame, sc: ScenarioConfig,
     ``satisfaction_drivers`` of every replication; the combined run gets their means.
     """
     kpi_names = [c for c in table.columns if c not in ("replication", "seed")]
-    stats = {k: kpi_stats(table[k]) for k in kpi_names}
-    means = {k: s["mean"] for k, s in stats.items()}
+    # a KPI no replication measured (null: the ground truth's, o2osim.ground_truth) stays
+    # null, without statistics
+    stats = {k: kpi_stats(table[k].astype(float)) for k in kpi_names if table[k].notna().any()}
+    means = {k: stats[k]["mean"] if k in stats else None for k in kpi_names}
     targets = evaluate(means, sc.targets)
     met_each = {}
     for name, t in sc.targets.items():
         met_each[name] = each = pd.Series([met(t, v) for v in table[t.kpi]], index=table.index,
                                           dtype=bool)
         targets[name]["probability"] = float(each.mean())
-        targets[name]["interval_90"] = [stats[t.kpi]["p05"], stats[t.kpi]["p95"]]
+        known = stats.get(t.kpi, {})
+        targets[name]["interval_90"] = [known.get("p05"), known.get("p95")]
     all_met = (pd.concat(met_each, axis=1).all(axis=1) if met_each
                else pd.Series([True] * len(table)))
     out = dict(first)

@@ -31,6 +31,9 @@ REQUIRES = ("none", "online_account", "store_member", "unified_id")
 AUDIENCES = ("all", "aware_nonbuyers", "customers")
 WHERE = ("online", "store", "both")
 COUPON_KINDS = ("threshold", "percent")
+GROUND_TRUTH_MODES = ("auto", "on", "off")
+"""``sim.ground_truth``: run the counterfactuals of :mod:`o2osim.ground_truth` (``auto``:
+only for small runs, ``o2osim.ground_truth.AUTO_MAX_CONSUMER_DAYS``)."""
 RECORDS_FORMATS = ("parquet", "csv", "none")
 """``sim.records``: how the run folder's orders / consumers / channels_daily are written."""
 
@@ -454,6 +457,10 @@ class SimConfig:
     workers: int = 0
     """Processes for replications (0 = every core, one for small jobs); results do not
     depend on it."""
+    ground_truth: str = "auto"
+    """What the campaign and each channel caused, from counterfactual runs on the same
+    random numbers (docs/ground-truth.md): ``on``, ``off`` or ``auto`` (on for small runs
+    only: about 2 x channels + 3 extra runs)."""
     records: str = "parquet"
     """The analyst's tables in the run folder (docs/records.md): ``parquet``
     (``orders.parquet``, ``consumers.parquet``, ``channels_daily.parquet``), ``csv`` (the

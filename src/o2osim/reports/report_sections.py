@@ -24,6 +24,7 @@ from o2osim.reports.formats import (
     ratio,
     value_of,
 )
+from o2osim.reports.ground_truth import ground_truth_section
 from o2osim.reports.page import (
     Block,
     Bullets,
@@ -89,6 +90,7 @@ def report_blocks(metrics: dict[str, Any], figs: dict[str, Path],
     blocks += _what_to_change_section(metrics, plan, info)
     blocks += _funnel_section(k, figs, mean_note)
     blocks += _channel_section(metrics, figs, mean_note)
+    blocks += ground_truth_section(metrics)
     blocks += _coupon_section(k, figs, mean_note)
 
     if "daily" in figs:
