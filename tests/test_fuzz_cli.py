@@ -193,6 +193,8 @@ KIND_CASES = [
     (["--config-name", "../elsewhere"], "--config-name"),
     (["--multirun", "--run"], "--multirun"),
     (["--cfg=job", "--info"], "--info"),
+    (["--cfg=job", "plan=null"], "plan"),  # Hydra composes these too: same checks
+    (["--help", "market=[retail_apparel,hotpot_chain]"], "market"),
     (["--cfg=everything"], "--cfg/-c"),
     (["sim.seed=1,2"], "sim.seed"),
     (["sim.seed=["], "sim.seed"),

@@ -212,6 +212,11 @@ def preflight(argv: list[str]) -> list[str]:
         raise ConfigError(modes[1], f"given with {modes[0]}",
                           f"only one of {', '.join(f'--{n}' for n in EXCLUSIVE)} at a time")
     if any(getattr(args, name) for name in PASS_THROUGH):
+        if not (args.shell_completion or args.experimental_rerun):  # overrides of a config
+            check_lines(args.overrides)  # Hydra composes them (--cfg, --info, --help)
+            with _hydra_session(args.config_path, args.config_dir) as loader:
+                check_overrides(_parse(loader, args.overrides), group_test(loader),
+                                loader.get_group_options)
         return argv
     config_name = args.config_name or CONFIG_NAME
     check_lines(args.overrides)
