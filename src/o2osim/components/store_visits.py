@@ -12,7 +12,13 @@ other arrivals are still that Poisson process (Palm / Slivnyak), so:
 * ``scale >= 1``: every simulated visitor is one real customer, and
   ``Poisson((scale - 1) x sum(p_i))`` *other* real customers (the market's people the
   simulation does not follow) arrive beside them, in the mix of bookings and coupon checks
-  that the expected visitors have. Total: mean ``Lambda``, variance ``Lambda``.
+  that the expected visitors have. Total: mean ``Lambda``, variance ``Lambda``. The others'
+  ``sum(p_i)`` is the market's, shared equally by the stores: consumers are assigned to
+  stores uniformly at random with the same traits everywhere, so in the real market every
+  store expects the same demand, while a sample of ``n`` consumers gives a store
+  ``n / stores +- sqrt(n / stores)`` of them and its own noisy dynamics — a sampling
+  accident that, scaled by ``scale``, made small simulations' busiest stores queue more
+  (local_services x integrated, 10 000 consumers: walk-outs +0.12 points, before pooling).
 * ``scale < 1`` (more simulated consumers than real ones): each simulated visitor is a real
   customer with probability ``scale`` (Poisson thinning: ``Poisson(Lambda)`` again); the
   others live the day of a random real customer of the same store with the same booking
@@ -156,9 +162,12 @@ class StoreVisits(Component):
 
     def _others(self, day: Day, draws: ConsumerDraws) -> tuple[np.ndarray, np.ndarray]:
         """The real customers beside the simulated visitors (``scale > 1``): per store and
-        class, ``Poisson((scale - 1) x expected simulated visitors)``; their cells
+        class, ``Poisson((scale - 1) x the market's expected simulated visitors / stores)``
+        (the module docstring says why the market's); their cells
         (``store x CLASSES + class``) and keys."""
-        lam = (self.world.scale - 1.0) * self.expected_visitors(day).reshape(-1)
+        expected = self.expected_visitors(day)
+        per_store = np.broadcast_to(expected.sum(axis=0) / expected.shape[0], expected.shape)
+        lam = (self.world.scale - 1.0) * per_store.reshape(-1)
         n = self.rng(day).poisson(lam)
         cell = np.repeat(np.arange(lam.size, dtype=np.int64), n)
         first = np.cumsum(n) - n
