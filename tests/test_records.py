@@ -215,3 +215,18 @@ def test_replications_write_replication_zeros_records() -> None:
     assert combined.records is not None
     pd.testing.assert_frame_equal(combined.records.tables["orders"],
                                   first.records.tables["orders"])
+
+
+def test_parquet_written_from_the_columns_equals_the_tables(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    import o2osim.records as records
+
+    monkeypatch.setattr(records, "ROW_GROUP", 700)  # several row groups
+    result = run_scenario(compose_scenario(list(SMALL)))
+    write_run(tmp_path, result)  # before any DataFrame is built: written from the columns
+    assert not result.records._built
+    assert pq.ParquetFile(tmp_path / "consumers.parquet").num_row_groups == 3
+    for stem in TABLES:
+        back = pd.read_parquet(tmp_path / f"{stem}.parquet")
+        pd.testing.assert_frame_equal(back, result.records.table(stem), check_categorical=False)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -48,13 +48,17 @@ METADATA_KEY = b"o2osim"
 """Key of the parquet files' schema metadata: JSON with the run's identity and scale."""
 
 
-def orders_table(rec: RunRecord) -> pd.DataFrame:
+Columns = dict[str, Any]
+"""A table as full-length columns (numpy arrays, pandas Categorical / IntegerArray)."""
+
+
+def orders_columns(rec: RunRecord) -> Columns:
     """One row per order, in the order they happened (docs/records.md, ``orders``)."""
     import pandas as pd
 
     log = _require(rec.orders, "orders")
     names = [c.name for c in rec.channels]
-    return pd.DataFrame({
+    return {
         "order_id": np.arange(log.size, dtype=np.int64),
         "consumer_id": log.consumer_id,
         "day": log.day,
@@ -69,50 +73,51 @@ def orders_table(rec: RunRecord) -> pd.DataFrame:
         if names else pd.Categorical([None] * log.size, categories=[]),
         "attributed": log.attributed,
         "satisfied": log.satisfied,
-    })
+    }
 
 
-def consumers_table(rec: RunRecord) -> pd.DataFrame:
+def consumers_columns(rec: RunRecord) -> Columns:
     """One row per simulated consumer at the end of the run (docs/records.md,
     ``consumers``); orders and revenue are counted from the order log."""
     import pandas as pd
 
     end, log = _require(rec.at_end, "at_end"), _require(rec.orders, "orders")
     n = end.segment.shape[0]
-    orders = np.bincount(log.consumer_id, minlength=n).astype(np.int32)
-    bought = orders > 0
-    first = np.full(n, -1, dtype=np.int32)
-    last = np.full(n, -1, dtype=np.int32)
-    # The log is in day order: the first occurrence is the first order, the last the last.
     ids = log.consumer_id
-    first[ids[::-1]] = log.day[::-1]
-    last[ids] = log.day
-    revenue = np.bincount(ids, weights=log.basket_cny.astype(np.float64), minlength=n)
-    online = np.bincount(ids, weights=log.online, minlength=n).astype(np.int32)
+    orders = np.bincount(ids, minlength=n).astype(np.int32)
+    never = orders == 0
+    # The log is in day order: a consumer's first row is the first order, the last the last.
+    first = np.zeros(n, dtype=np.int16)
+    last = np.zeros(n, dtype=np.int16)
+    who, at = np.unique(ids, return_index=True)
+    first[who] = log.day[at]
+    who, at = np.unique(ids[::-1], return_index=True)
+    last[who] = log.day[::-1][at]
     state = end.state
     edges = end.band_edges_km
-    band = np.searchsorted(np.asarray(edges, dtype=np.float32), end.distance_km, side="left")
-    frame = pd.DataFrame({
+    band = np.searchsorted(np.asarray(edges, dtype=np.float32), end.distance_km,
+                           side="left").astype(np.int8)
+    columns = {
         "consumer_id": np.arange(n, dtype=np.int32),
         "segment": pd.Categorical.from_codes(end.segment, categories=list(SEGMENTS)),
         "affinity": pd.Categorical.from_codes(end.affinity, categories=list(AFFINITIES)),
         "store_id": end.store_id,
         "distance_km": end.distance_km,
-        "distance_band": pd.Categorical.from_codes(band.astype(np.int8),
-                                                   categories=band_labels(edges)),
+        "distance_band": pd.Categorical.from_codes(band, categories=band_labels(edges)),
         "member": (state & MEMBER) > 0,
         "account": (state & ACCOUNT) > 0,
         "unified": (state & UNIFIED) > 0,
-        "first_order_day": pd.array(np.where(bought, first, 0), dtype="Int16").copy(),
-        "last_order_day": pd.array(np.where(bought, last, 0), dtype="Int16").copy(),
+        "first_order_day": pd.arrays.IntegerArray(first, never),
+        "last_order_day": pd.arrays.IntegerArray(last, never.copy()),
         "orders": orders,
-        "orders_online": online,
-        "revenue_cny": revenue,
-    })
-    frame.loc[~bought, ["first_order_day", "last_order_day"]] = pd.NA
-    exposures = pd.DataFrame(end.exposures[:, :len(rec.channels)],
-                             columns=[f"exposures_{c.name}" for c in rec.channels])
-    return pd.concat([frame, exposures], axis=1)
+        "orders_online": np.bincount(ids, weights=log.online,
+                                     minlength=n).astype(np.int32),
+        "revenue_cny": np.bincount(ids, weights=log.basket_cny.astype(np.float64),
+                                   minlength=n),
+    }
+    for c, channel in enumerate(rec.channels):  # views of the counts: no copy
+        columns[f"exposures_{channel.name}"] = end.exposures[:, c]
+    return columns
 
 
 def band_labels(edges_km: tuple[float, ...]) -> list[str]:
@@ -124,15 +129,14 @@ def band_labels(edges_km: tuple[float, ...]) -> list[str]:
         f">{_km(edges_km[-1])} km"]
 
 
-def channels_daily_table(rec: RunRecord) -> pd.DataFrame:
+def channels_daily_columns(rec: RunRecord) -> Columns:
     """One row per day: the calendar, the target and each channel's spend, impressions,
     reach and measured revenue (docs/records.md, ``channels_daily``)."""
-    import pandas as pd
 
     days, log = _require(rec.channel_days, "channel_days"), _require(rec.orders, "orders")
     daily = rec.daily
     n_days = len(daily)
-    frame = pd.DataFrame({
+    columns: Columns = {
         "date": _dates(daily["day"].to_numpy()),
         "day": daily["day"].to_numpy(),
         "week": daily["week"].to_numpy(),
@@ -142,12 +146,11 @@ def channels_daily_table(rec: RunRecord) -> pd.DataFrame:
         "revenue_cny": daily["revenue_cny"].to_numpy(dtype=np.float64),
         "orders": (daily["orders_online"] + daily["orders_offline"]).to_numpy(),
         "spend_cny": daily["spend_cny"].to_numpy(dtype=np.float64),
-    })
+    }
     seen = log.attributed
     measured = np.zeros((n_days, len(rec.channels)))
     np.add.at(measured, (log.day[seen].astype(np.int64), log.last_channel[seen].astype(np.int64)),
               log.basket_cny[seen].astype(np.float64) * rec.scale)
-    columns: dict[str, np.ndarray] = {}
     for c, channel in enumerate(rec.channels):
         name = channel.name
         columns[f"{name}_spend_cny"] = days.spend_cny[:, c]
@@ -156,32 +159,84 @@ def channels_daily_table(rec: RunRecord) -> pd.DataFrame:
         columns[f"{name}_measured_revenue_cny"] = measured[:, c]
         if days.incremental_revenue_cny is not None:
             columns[f"{name}_incremental_revenue_cny"] = days.incremental_revenue_cny[:, c]
-    return pd.concat([frame, pd.DataFrame(columns)], axis=1)
+    return columns
 
 
 @dataclass
 class Records:
-    """The analyst's tables of one run and how to write them (``sim.records``)."""
+    """The analyst's tables of one run and how to write them (``sim.records``). A table is
+    built as a DataFrame only when asked for (:meth:`table`, :attr:`tables`); a parquet
+    file is written from the columns :data:`ROW_GROUP` rows at a time, so that writing
+    a million consumers never holds a second copy of them."""
 
     format: str  # parquet / csv
-    tables: dict[str, pd.DataFrame]  # file stem (TABLES) -> table
+    record: RunRecord
     metadata: dict[str, Any]  # the run's identity and scale (parquet schema metadata)
+    _built: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def table(self, stem: str) -> pd.DataFrame:
+        """One table by file stem (:data:`TABLES`)."""
+        import pandas as pd
+
+        if stem not in self._built:
+            self._built[stem] = pd.DataFrame(COLUMNS[stem](self.record), copy=False)
+        return self._built[stem]
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """All three tables by file stem."""
+        return {stem: self.table(stem) for stem in TABLES}
+
+    def columns(self, stem: str) -> Columns:
+        """One table's columns (those of its DataFrame when it is built already)."""
+        if stem in self._built:
+            frame = self._built[stem]
+            return {name: frame[name].array for name in frame.columns}
+        return COLUMNS[stem](self.record)
 
     def files(self) -> dict[str, tuple[bool, Callable[[IO[Any]], None]]]:
         """File name -> (binary, write(file)), for :func:`o2osim.results.write_run`."""
         out: dict[str, tuple[bool, Callable[[IO[Any]], None]]] = {}
-        for stem, frame in self.tables.items():
+        for stem in TABLES:
             if self.format == "csv":
-                out[f"{stem}.csv"] = (False, lambda fh, f=frame: f.to_csv(fh, index=False))
+                out[f"{stem}.csv"] = (False, lambda fh, s=stem: self.table(s).to_csv(
+                    fh, index=False))
             else:
-                out[f"{stem}.parquet"] = (True, lambda fh, f=frame: write_parquet(
-                    fh, f, self.metadata))
+                out[f"{stem}.parquet"] = (True, lambda fh, s=stem: write_parquet(
+                    fh, self.columns(s), self.metadata))
         return out
+
+
+COLUMNS: dict[str, Callable[[RunRecord], Columns]] = {
+    "orders": orders_columns, "consumers": consumers_columns,
+    "channels_daily": channels_daily_columns}
+"""The columns of each table."""
+
+
+def orders_table(rec: RunRecord) -> pd.DataFrame:
+    """``orders`` as a DataFrame."""
+    import pandas as pd
+
+    return pd.DataFrame(orders_columns(rec), copy=False)
+
+
+def consumers_table(rec: RunRecord) -> pd.DataFrame:
+    """``consumers`` as a DataFrame."""
+    import pandas as pd
+
+    return pd.DataFrame(consumers_columns(rec), copy=False)
+
+
+def channels_daily_table(rec: RunRecord) -> pd.DataFrame:
+    """``channels_daily`` as a DataFrame."""
+    import pandas as pd
+
+    return pd.DataFrame(channels_daily_columns(rec), copy=False)
 
 
 def build_records(rec: RunRecord) -> Records | None:
     """The run's tables as ``sim.records`` asks (None for ``none``, or a record without
-    the engine's logs)."""
+    the engine's logs); each is built when first used."""
     fmt = rec.scenario.sim.records
     if fmt not in RECORDS_FORMATS:
         raise ValueError(f"sim.records: {fmt!r} — must be one of {', '.join(RECORDS_FORMATS)}")
@@ -192,20 +247,35 @@ def build_records(rec: RunRecord) -> Records | None:
                 "population": sc.sim.population, "days": sc.sim.days,
                 "scale_real_per_simulated": rec.scale, "start_date": START_DATE.isoformat(),
                 "channels": [c.name for c in rec.channels], "docs": "docs/records.md"}
-    tables = {"orders": orders_table(rec), "consumers": consumers_table(rec),
-              "channels_daily": channels_daily_table(rec)}
-    return Records(format=fmt, tables=tables, metadata=metadata)
+    return Records(format=fmt, record=rec, metadata=metadata)
 
 
-def write_parquet(fh: IO[bytes], frame: pd.DataFrame, metadata: dict[str, Any]) -> None:
-    """``frame`` as parquet (pyarrow, zstd) with ``metadata`` as JSON under ``o2osim``."""
+ROW_GROUP = 131_072
+"""Rows converted and written at a time (one parquet row group): a million-row table is
+never copied whole into Arrow."""
+
+
+def write_parquet(fh: IO[bytes], columns: Columns, metadata: dict[str, Any]) -> None:
+    """A table's ``columns`` as parquet (pyarrow, zstd) with ``metadata`` as JSON under
+    ``o2osim``, :data:`ROW_GROUP` rows at a time."""
+    import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(frame, preserve_index=False)
-    meta = dict(table.schema.metadata or {})
+    rows = len(next(iter(columns.values()))) if columns else 0
+
+    def part(start: int) -> pd.DataFrame:
+        return pd.DataFrame({k: v[start:start + ROW_GROUP] for k, v in columns.items()},
+                            copy=False)
+
+    schema = pa.Schema.from_pandas(part(0).iloc[:1], preserve_index=False)  # types only
+    meta = dict(schema.metadata or {})
     meta[METADATA_KEY] = json.dumps(metadata, sort_keys=True).encode("utf-8")
-    pq.write_table(table.replace_schema_metadata(meta), fh, compression="zstd")
+    schema = schema.with_metadata(meta)
+    with pq.ParquetWriter(fh, schema, compression="zstd") as writer:
+        for start in range(0, max(rows, 1), ROW_GROUP):
+            writer.write_table(pa.Table.from_pandas(part(start), schema=schema,
+                                                    preserve_index=False))
 
 
 def read_records(folder: str | Path) -> dict[str, pd.DataFrame]:
