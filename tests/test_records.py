@@ -230,3 +230,16 @@ def test_parquet_written_from_the_columns_equals_the_tables(tmp_path: Path,
     for stem in TABLES:
         back = pd.read_parquet(tmp_path / f"{stem}.parquet")
         pd.testing.assert_frame_equal(back, result.records.table(stem), check_categorical=False)
+
+
+def test_true_incremental_revenue_joins_channels_daily_when_given() -> None:
+    result = run_scenario(compose_scenario(list(SMALL)))
+    daily = result.records.table("channels_daily")
+    names = [c.name for c in result.record.channels]
+    values = np.arange(len(daily) * len(names), dtype=float).reshape(len(daily), len(names))
+    with pytest.raises(ValueError, match="must be"):
+        result.records.set_incremental_revenue(values[:-1])
+    result.records.set_incremental_revenue(values)
+    daily = result.records.table("channels_daily")
+    for c, name in enumerate(names):
+        np.testing.assert_array_equal(daily[f"{name}_incremental_revenue_cny"], values[:, c])

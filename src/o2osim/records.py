@@ -21,6 +21,7 @@ tables draws no random number and changes no state: a run's results are the same
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -186,6 +187,18 @@ class Records:
     def tables(self) -> dict[str, pd.DataFrame]:
         """All three tables by file stem."""
         return {stem: self.table(stem) for stem in TABLES}
+
+    def set_incremental_revenue(self, revenue_cny: np.ndarray) -> None:
+        """What each channel caused each day (real CNY, shape (days, channels), channels
+        in the record's order), from the ground-truth runs: ``channels_daily`` gains a
+        ``<channel>_incremental_revenue_cny`` column per channel."""
+        days = _require(self.record.channel_days, "channel_days")
+        values = np.asarray(revenue_cny, dtype=np.float64)
+        if values.shape != days.spend_cny.shape:
+            raise ValueError(f"incremental revenue of shape {values.shape}: must be "
+                             f"(days, channels) = {days.spend_cny.shape}")
+        self.record.channel_days = dataclasses.replace(days, incremental_revenue_cny=values)
+        self._built.pop("channels_daily", None)
 
     def columns(self, stem: str) -> Columns:
         """One table's columns (those of its DataFrame when it is built already)."""
