@@ -152,6 +152,10 @@ KIND_CASES = [
     (["hydra.searchpath=[pkg://os]"], "hydra.searchpath[0]"),
     (["hydra.searchpath=[file:///no/such/folder]"], "hydra.searchpath[0]"),
     (["hydra.output_subdir=/tmp/o2osim-elsewhere"], "hydra.output_subdir"),
+    (["hydra.job.name=../../elsewhere"], "hydra.job.name"),  # names the log file
+    (["hydra.job_logging.handlers.file.filename=/tmp/o2osim-elsewhere.log"],
+     "hydra.job_logging.handlers.file.filename"),
+    (["-m", "sim.seed=1,2", "hydra.sweep.subdir=${oc.env:HOME}"], "hydra.sweep.subdir"),
     (["-m", "sim.seed=1,2", "hydra.sweep.subdir=../elsewhere"], "hydra.sweep.subdir"),
     # interpolations that read the environment
     (["plan.name=${oc.env:HOME}"], "plan.name"),
@@ -273,3 +277,26 @@ def test_the_cases_cover_every_setting_and_kind() -> None:
     kinds = {str(p.id).rpartition(":")[2] for p in LEAF_CASES}
     assert {"below", "above", "wrong-type", "not-finite", "element-below", "length",
             "all-zero", "unknown-name", "reads-environment"} <= kinds
+
+
+OWN_PRESETS = {  # market/<name>.yaml or plan/<name>.yaml of a --config-dir, the field named
+    "market/env": ("# @package market\ndefaults:\n  - retail_apparel\n  - _self_\n"
+                   "name: ${oc.env:HOME}\n", "market.name"),
+    "market/huge_basket": ("# @package market\ndefaults:\n  - retail_apparel\n  - _self_\n"
+                           "stores:\n  basket_mean_cny: 1e308\n", "market.stores.basket_mean_cny"),
+    "plan/top_level_key": ("# @package _global_\ndefaults:\n  - /plan/integrated@plan\n"
+                           "  - _self_\nfoo: 1\n", "foo"),
+    "market/not_yaml": (": : :\n\t- x\n", "config files"),
+    "market/self_alias": ("a: &a [*a]\n", "config files"),
+}
+
+
+@pytest.mark.parametrize("preset", list(OWN_PRESETS))
+def test_bad_presets_of_ones_own_are_refused(
+        preset: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    text, field = OWN_PRESETS[preset]
+    (tmp_path / "mine" / preset).parent.mkdir(parents=True)
+    (tmp_path / "mine" / f"{preset}.yaml").write_text(text, encoding="utf-8")
+    group, _, name = preset.partition("/")
+    refuse(["--config-dir", "mine", f"{group}={name}"], field, tmp_path, monkeypatch, capsys)

@@ -229,6 +229,7 @@ def check_hydra(hydra: DictConfig) -> None:
     for key in ("output_subdir",):
         _relative(f"hydra.{key}", raw.get(key))
     _relative("hydra.sweep.subdir", (raw.get("sweep") or {}).get("subdir"))
+    _check_job_files(raw)
     sweeper = raw.get("sweeper") or {}
     if sweeper.get("_target_") != next(iter(SWEEPERS)):
         for key, lo, hi in (("n_trials", 1, MAX_JOBS), ("n_jobs", 1, 256)):
@@ -334,13 +335,42 @@ def _check_logging(node: Any, path: str) -> None:
             _check_logging(v, f"{path}[{i}]")
 
 
+_INSIDE_REFS = ("hydra.job.", "hydra.runtime.choices.")
+"""References a path inside the run folder may use (``${hydra.job.num}``, ...)."""
+
+
 def _relative(path: str, value: Any) -> None:
+    """A path below the run or sweep folder: relative, no ``..``, no resolver, and
+    references only to the job (``${hydra.job.num}``), which cannot leave it."""
     if value is None:
         return
     text = str(value)
-    if os.path.isabs(text) or ".." in Path(text).parts:
+    refs = re.findall(r"\$\{([^}]*)\}", text)
+    if (os.path.isabs(text) or ".." in Path(text).parts
+            or any(not r.strip().startswith(_INSIDE_REFS) or ":" in r for r in refs)):
         raise ConfigError(path, show(value), "must be a folder inside the run or sweep "
-                          "folder: a relative path without '..'")
+                          "folder: a relative path without '..', using at most "
+                          "${hydra.job.num} and the like")
+
+
+JOB_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]{0,99}")
+LOG_FILE_PREFIX = "${hydra.runtime.output_dir}/"
+
+
+def _check_job_files(raw: dict[str, Any]) -> None:
+    """``hydra.job.name`` names the log file; log files stay in the run folder."""
+    name = (raw.get("job") or {}).get("name")
+    if name is not None and not JOB_NAME.fullmatch(str(name)):
+        raise ConfigError("hydra.job.name", show(name),
+                          "must be a file name: letters, digits, '_', '-', '.', at most 100")
+    handlers = (raw.get("job_logging") or {}).get("handlers") or {}
+    for key, handler in handlers.items() if isinstance(handlers, dict) else ():
+        filename = handler.get("filename") if isinstance(handler, dict) else None
+        if filename is not None and not (
+                str(filename).startswith(LOG_FILE_PREFIX)
+                and ".." not in Path(str(filename)).parts):
+            raise ConfigError(f"hydra.job_logging.handlers.{key}.filename", show(filename),
+                              f"log files stay in the run folder: {LOG_FILE_PREFIX}NAME.log")
 
 
 # --------------------------------------------------------------------------- output folder

@@ -7,6 +7,7 @@ import re
 import typing
 from collections.abc import Callable, Iterator
 
+import yaml
 from hydra.core.config_loader import ConfigLoader
 from hydra.core.override_parser.types import Override
 from hydra.errors import HydraException, MissingConfigException
@@ -27,9 +28,12 @@ from o2osim.config.validate import (
     unknown_key_error,
 )
 
-COMPOSITION_ERRORS = (HydraException, OmegaConfBaseException, ConfigError, OSError)
+COMPOSITION_ERRORS = (HydraException, OmegaConfBaseException, ConfigError, OSError,
+                      yaml.YAMLError, RecursionError)
 """What bad input raises while composing and converting (anything else is a bug: raised):
-OSError for a config folder with a file that cannot be read (``--config-dir /etc``)."""
+OSError for a config folder with a file that cannot be read (``--config-dir /etc``),
+YAMLError and RecursionError for a preset of one's own that is not YAML or whose YAML
+alias contains itself."""
 
 
 class Explainer:
@@ -46,6 +50,14 @@ class Explainer:
             return exc
         if isinstance(exc, MissingConfigException):
             return self._missing_preset(exc)
+        if isinstance(exc, yaml.YAMLError | RecursionError):
+            what = ("refers to itself (a YAML alias inside its own anchor)"
+                    if isinstance(exc, RecursionError) else f"is not YAML ({first_line(exc)})")
+            chosen = [o.input_line for o in self.overrides
+                      if "=" in o.input_line and "." not in o.key_or_group]
+            return ConfigError("config files", "a preset " + what,
+                               "fix the preset chosen" + (f" ({', '.join(chosen)})"
+                                                          if chosen else ""))
         if isinstance(exc, OSError):
             return ConfigError("config files", repr(exc.filename or str(exc)),
                                f"cannot be read ({exc.strerror or exc}); --config-dir must be "
