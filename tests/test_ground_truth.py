@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -223,3 +224,25 @@ def test_planned_runs_match_the_runs_made(k: int) -> None:
     sc = with_channels(small("sim.days=112"), names)
     truth = gt.evaluate(sc)
     assert truth.runs == 2 ** k + 1  # exact: every subset, and the baseline
+
+
+def test_the_command_writes_the_ground_truth_into_metrics_and_report(
+        o2osim: Any, tmp_path: Path) -> None:
+    """End to end: a small run (``auto``) gets its counterfactuals, says their cost on
+    stderr, and its metrics.json and report carry them; ``off`` leaves them null."""
+    import json
+
+    done = o2osim(*SMALL, "hydra.run.dir=on")
+    assert done.returncode == 0, done.stderr
+    assert "ground truth: 17 runs" in done.stderr
+    metrics = json.loads((tmp_path / "on" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["kpis"]["incremental_revenue_cny"] == pytest.approx(
+        metrics["ground_truth"]["campaign"]["incremental_revenue_cny"])
+    assert metrics["channels"]["crm_retarget"]["incremental_revenue_cny"] > 0
+    report = (tmp_path / "on" / "report.md").read_text(encoding="utf-8")
+    assert "What the campaign caused" in report and "true incremental revenue" in report
+    off = o2osim(*SMALL, "sim.ground_truth=off", "hydra.run.dir=off")
+    assert off.returncode == 0 and "ground truth" not in off.stderr, off.stderr
+    metrics = json.loads((tmp_path / "off" / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["kpis"]["incremental_revenue_cny"] is None
+    assert "Not computed" in (tmp_path / "off" / "report.md").read_text(encoding="utf-8")
