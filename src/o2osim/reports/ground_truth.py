@@ -44,7 +44,7 @@ def ground_truth_section(metrics: dict[str, Any]) -> list[Block]:
         f"{count(camp['incremental_margin_cny'])} CNY after coupons). Incremental ROI "
         f"{_two(camp.get('incremental_roi'))} (incremental revenue / total cost), against the "
         f"scorecard's ROI {_two(k.get('roi'))} (all revenue / total cost). Channels are "
-        f"split by {method}."))
+        f"split by {method}." + _replications_note(metrics)))
     rows: list[list[Inline]] = []
     for name, c in gt["channels"].items():
         if not c.get("funded"):
@@ -86,6 +86,14 @@ def ground_truth_section(metrics: dict[str, Any]) -> list[Block]:
         "Margin: the market's gross margin on the orders minus coupon values. The "
         "campaign's ROI columns are over media spend.", caption=True))
     return blocks
+
+
+def _replications_note(metrics: dict[str, Any]) -> str:
+    reps = metrics.get("replications", 1)
+    if not isinstance(reps, int) or reps <= 1:
+        return ""
+    return (f" The counterfactuals are replication 0's (seed {metrics.get('seed')}); the "
+            f"scorecard's ROI is the mean of {reps} replications.")
 
 
 def _two(x: Any) -> str:
