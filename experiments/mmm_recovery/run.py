@@ -18,8 +18,9 @@ target ``revenue_cny``. Per channel the table gives the MMM's contribution over 
 (posterior mean and 90 % interval, real CNY) beside last-touch measurement
 (``<channel>_measured_revenue_cny``), the revenue lost when the same campaign runs
 without the channel (its budget 0, same seed: common random numbers; one ``o2osim`` run
-per channel) and, where the run has it, the ground truth of ``o2osim.ground_truth``
-(``metrics.json`` ``channels.<name>.incremental_revenue_cny``). Results go to
+per channel) and the ground truth of ``o2osim.ground_truth`` (the two campaigns run with
+``sim.ground_truth=on``; ``metrics.json`` ``ground_truth.channels.<name>.
+incremental_revenue_cny``, interactions split by pairwise Shapley values). Results go to
 ``results/studies/mmm_recovery/summary.json`` and are printed as Markdown.
 """
 
@@ -97,7 +98,8 @@ def summarise(case: str, folder: Path, fitted: dict[str, Any]) -> dict[str, Any]
     revenue = float(frame["revenue_cny"].sum())
     rows = {}
     for name, f in fitted["channels"].items():
-        truth = metrics.get("channels", {}).get(name, {}).get("incremental_revenue_cny")
+        truth = (metrics.get("ground_truth", {}).get("channels", {}).get(name, {})
+                 .get("incremental_revenue_cny"))
         without = ROOT / f"{case}__without_{name}"
         rows[name] = {**f, "spend_cny": float(frame[f"{name}_spend_cny"].sum()),
                       "last_touch_cny": float(frame[f"{name}_measured_revenue_cny"].sum()),
@@ -165,10 +167,11 @@ def main() -> None:
     channels = list(studylib.preset("plan", PLAN)["channels"])
     scenarios = {"preset": base, "varied": [*base, *varied_flighting(channels, a.seed)]}
     cases = [c for c in a.cases.split(",") if c]
-    runs = {c: scenarios[c] for c in cases}
+    runs = {c: [*scenarios[c], "sim.ground_truth=on"] for c in cases}
     for c in cases:  # the same campaign without each channel (common random numbers)
         runs.update({f"{c}__without_{n}": [*scenarios[c], f"plan.channels.{n}.budget_cny=0",
-                                           "sim.records=none"] for n in channels})
+                                           "sim.records=none", "sim.ground_truth=off"]
+                     for n in channels})
     studylib.run_scenarios(runs, ROOT, jobs=2)
     import pandas as pd
 
