@@ -72,6 +72,17 @@ def test_the_split_adds_up_to_the_campaign_pairwise(seven: tuple[Any, gt.GroundT
         assert math.isclose(parts + camp["offers_without_media"][key], whole,
                             rel_tol=1e-9, abs_tol=1e-6), key
     assert camp["incremental_revenue_cny"] > 0
+    _daily_adds_up(truth, sc=seven[0])
+
+
+def _daily_adds_up(truth: gt.GroundTruth, sc: ScenarioConfig) -> None:
+    """The split per day (channels_daily's true increments) sums to each channel's."""
+    per_day = truth.daily_incremental_revenue_cny
+    assert per_day.shape == (sc.sim.days, len(sc.market.channels))
+    d = truth.as_dict()["channels"]
+    for j, name in enumerate(sc.market.channels):
+        assert per_day[:, j].sum() == pytest.approx(d[name]["incremental_revenue_cny"],
+                                                    rel=1e-9, abs=1e-6), name
 
 
 def test_the_split_adds_up_exactly_over_every_subset() -> None:
@@ -86,6 +97,7 @@ def test_the_split_adds_up_exactly_over_every_subset() -> None:
     # them much more (a complementarity the split has to share out)
     rt = d["channels"]["crm_retarget"]
     assert rt["one_in"]["revenue_cny"] < rt["leave_one_out"]["revenue_cny"]
+    _daily_adds_up(truth, sc)
 
 
 def test_a_channel_with_no_effect_earns_nothing_true_but_last_touch_credit() -> None:
@@ -241,6 +253,12 @@ def test_the_command_writes_the_ground_truth_into_metrics_and_report(
     assert metrics["channels"]["crm_retarget"]["incremental_revenue_cny"] > 0
     report = (tmp_path / "on" / "report.md").read_text(encoding="utf-8")
     assert "What the campaign caused" in report and "true incremental revenue" in report
+    import pandas as pd
+
+    days = pd.read_parquet(tmp_path / "on" / "channels_daily.parquet")
+    for name, ch in metrics["channels"].items():
+        assert days[f"{name}_incremental_revenue_cny"].sum() == pytest.approx(
+            ch["incremental_revenue_cny"], rel=1e-6, abs=1e-3), name
     off = o2osim(*SMALL, "sim.ground_truth=off", "hydra.run.dir=off")
     assert off.returncode == 0 and "ground truth" not in off.stderr, off.stderr
     metrics = json.loads((tmp_path / "off" / "metrics.json").read_text(encoding="utf-8"))

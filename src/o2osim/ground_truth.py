@@ -138,9 +138,19 @@ def variant(sc: ScenarioConfig, funded: Iterable[str] | None, offers: bool = Tru
 
 def simulate(sc: ScenarioConfig) -> Outcome:
     """Run one world and return its outcome (totals only: no metrics, no files)."""
+    return _simulate_daily(sc)[0]
+
+
+def _simulate_daily(sc: ScenarioConfig) -> tuple[Outcome, np.ndarray]:
+    """One world's outcome and its revenue per day (real CNY)."""
     model = CampaignModel(sc)
     model.run()
-    return outcome(model)
+    return outcome(model), daily_revenue(model)
+
+
+def daily_revenue(model: CampaignModel) -> np.ndarray:
+    """A finished model's revenue per day (real CNY, float64)."""
+    return model.daily()["revenue_cny"].to_numpy(dtype=np.float64)
 
 
 # --------------------------------------------------------------------------- measurement
@@ -235,7 +245,7 @@ def shapley_exact(players: list[str], value: Callable[[frozenset[str]], np.ndarr
     """Exact Shapley values (Shapley 1953) of ``players`` for the set function ``value``:
     ``phi_i = sum over S not holding i of |S|! (k-|S|-1)! / k! (v(S+i) - v(S))``."""
     k = len(players)
-    phi = {p: np.zeros(len(OUTCOMES)) for p in players}
+    phi: dict[str, Any] = dict.fromkeys(players, 0.0)
     for i in players:
         others = [p for p in players if p != i]
         for size in range(k):
@@ -284,6 +294,10 @@ class GroundTruth:
     measured_visible_revenue_cny: float
     runs: int
     cpu_seconds: float = field(default=0.0, compare=False)
+    daily_incremental_revenue_cny: Any = field(default=None, compare=False, repr=False)
+    """Each channel's share of the media's effect per day (real CNY, days x the market's
+    channels; the same split as the totals, so each column sums to the channel's
+    incremental revenue): ``channels_daily``'s ``<channel>_incremental_revenue_cny``."""
 
     @property
     def incremental(self) -> np.ndarray:
@@ -359,6 +373,7 @@ def evaluate(sc: ScenarioConfig, progress: Callable[[int, int], None] | None = N
     planned = 2 if k == 0 else (2 ** k + 1 if exact else 2 * k + 3)
     done = [0]
     cache: dict[frozenset[str], Outcome] = {}
+    daily: dict[frozenset[str], np.ndarray] = {}
 
     def tick() -> None:
         done[0] += 1
@@ -370,10 +385,11 @@ def evaluate(sc: ScenarioConfig, progress: Callable[[int, int], None] | None = N
     baseline = simulate(variant(sc, (), offers=False))
     tick()
     cache[frozenset(players)] = full
+    daily[frozenset(players)] = daily_revenue(meas.model)
 
     def world(subset: frozenset[str]) -> Outcome:
         if subset not in cache:
-            cache[subset] = simulate(variant(sc, subset))
+            cache[subset], daily[subset] = _simulate_daily(variant(sc, subset))
             tick()
         return cache[subset]
 
@@ -381,25 +397,42 @@ def evaluate(sc: ScenarioConfig, progress: Callable[[int, int], None] | None = N
     loo = {p: world(frozenset(players) - {p}) for p in players}
     one_in = {p: world(frozenset({p})) for p in players}
     media = full.vector() - offers_only.vector()
+    none = frozenset[str]()
     if k == 0:
         method, phi, residual = "none", {}, np.zeros(len(OUTCOMES))
+        phi_daily: dict[str, np.ndarray] = {}
     elif exact:
         method = "exact_shapley"
         phi = shapley_exact(players, lambda s: world(s).vector() - offers_only.vector())
         residual = np.zeros(len(OUTCOMES))
+        phi_daily = shapley_exact(players, lambda s: daily[s] - daily[none])
     else:
         method = "pairwise_shapley"
         phi, residual = shapley_pairwise(
             players, {p: full.vector() - loo[p].vector() for p in players},
             {p: one_in[p].vector() - offers_only.vector() for p in players}, media)
+        # per day: the same pairwise values, the remainder by the totals' revenue weights
+        top = frozenset(players)
+        pair = {p: (daily[top] - daily[top - {p}] + daily[frozenset({p})] - daily[none]) / 2
+                for p in players}
+        rest = daily[top] - daily[none] - sum(pair.values(), np.zeros_like(daily[top]))
+        pair_total = {p: float(pair[p].sum()) for p in players}
+        weight = np.array([abs(pair_total[p]) for p in players])
+        weight = weight / weight.sum() if weight.sum() > 0 else np.full(k, 1.0 / k)
+        phi_daily = {p: pair[p] + w * rest for p, w in zip(players, weight, strict=True)}
     spend = {c.name: float(c.spent_cny) for c in meas.model.channels}
+    zeros = np.zeros(sc.sim.days)
+    per_day = np.stack([np.asarray(phi_daily.get(c.name, zeros), dtype=np.float64)
+                        for c in meas.model.channels], axis=1) if spend else \
+        np.zeros((sc.sim.days, 0))
     total_cost = full.spend_cny + full.coupon_subsidy_cny + sc.plan.integration_cost_cny
     return GroundTruth(
         players=players, method=method, full=full, baseline=baseline,
         offers_only=offers_only, leave_one_out=loo, one_in=one_in, shapley=phi,
         shapley_residual=residual, measured=meas.credited(), spend_cny=spend,
         total_cost_cny=total_cost, measured_visible_revenue_cny=meas.visible_revenue_cny,
-        runs=len(cache) + 1, cpu_seconds=time.process_time() - start)
+        runs=len(cache) + 1, cpu_seconds=time.process_time() - start,
+        daily_incremental_revenue_cny=per_day)
 
 
 # --------------------------------------------------------------------------- metrics.json
@@ -442,12 +475,14 @@ def attach(metrics: dict[str, Any], truth: GroundTruth | None) -> dict[str, Any]
     return metrics
 
 
-def add_to(metrics: dict[str, Any], sc: ScenarioConfig, progress: bool = False
-           ) -> GroundTruth | None:
+def add_to(metrics: dict[str, Any], sc: ScenarioConfig, progress: bool = False,
+           records: Any = None) -> GroundTruth | None:
     """The CLI's step after a run: the counterfactuals when ``sim.ground_truth`` asks for
     them (:func:`wanted`), written into ``metrics`` (:func:`attach`; null KPIs when not
-    run). Same process, same composed scenario; says on stderr what it cost. ``progress``:
-    draw a bar of the counterfactual runs (the caller checks stderr is a terminal)."""
+    run) and, per channel and day, into the run's ``records`` (``channels_daily``,
+    :meth:`o2osim.records.Records.set_incremental_revenue`) when given. Same process,
+    same composed scenario; says on stderr what it cost. ``progress``: draw a bar of the
+    counterfactual runs (the caller checks stderr is a terminal)."""
     import sys
 
     truth = None
@@ -466,4 +501,6 @@ def add_to(metrics: dict[str, Any], sc: ScenarioConfig, progress: bool = False
               f"({truth.method.replace('_', ' ')} over {len(truth.players)} channels), "
               f"{truth.cpu_seconds:.1f} s CPU", file=sys.stderr)
     attach(metrics, truth)
+    if truth is not None and records is not None:
+        records.set_incremental_revenue(truth.daily_incremental_revenue_cny)
     return truth
