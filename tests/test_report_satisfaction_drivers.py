@@ -97,12 +97,13 @@ def _shop_replayed(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     real = journey.shop
     trips: list[dict[str, Any]] = []
 
-    def replaying(pop, idx, channel, ctx, rng, tally, store=None):  # type: ignore[no-untyped-def]
+    def replaying(pop, idx, channel, ctx, rng, tally, store=None,  # type: ignore[no-untyped-def]
+                  orders=None):
         if channel != STORE or idx.size == 0:
-            return real(pop, idx, channel, ctx, rng, tally, store)
+            return real(pop, idx, channel, ctx, rng, tally, store, orders)
         before_pop, before_rng = copy.deepcopy(pop), copy.deepcopy(rng)
         before = CauseCounts(tally.satisfied_lost)
-        out = real(pop, idx, channel, ctx, rng, tally, store)
+        out = real(pop, idx, channel, ctx, rng, tally, store, orders)
         sat = out[3]  # a store visit is always an experience: aligned with idx
         trip = {"sat": sat, "counted": {c: tally.satisfied_lost.get(c, 0) - before.get(c, 0)
                                         for c in tally.satisfied_lost}, "flipped": {}}
