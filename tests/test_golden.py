@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "golden"))
-from make_golden import case_dir, cases, write_case  # noqa: E402
+from make_golden import KEPT, case_dir, cases, write_case  # noqa: E402
 
-FILES = ("metrics.json", "daily.csv", "stores.csv")
+FILES = KEPT
 
 
 def test_every_market_preset_has_golden_runs() -> None:

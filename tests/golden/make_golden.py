@@ -37,9 +37,17 @@ def case_dir(market: str, plan: str, seed: int) -> Path:
     return GOLDEN / f"{market}__{plan}__s{seed}"
 
 
+KEPT = ("metrics.json", "daily.csv", "stores.csv")
+"""What a golden case keeps of the run folder (the analyst's tables, docs/records.md, are
+checked by tests/test_records.py against these)."""
+
+
 def write_case(market: str, plan: str, seed: int, folder: Path) -> None:
     sc = compose_scenario([f"market={market}", f"plan={plan}", f"sim.seed={seed}", *SIM])
     write_run(folder, run_scenario(sc))
+    for extra in folder.iterdir():
+        if extra.is_file() and extra.name not in KEPT:
+            extra.unlink()
 
 
 if __name__ == "__main__":
