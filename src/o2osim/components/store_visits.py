@@ -118,9 +118,12 @@ class StoreVisits(Component):
         cls = self._classes(visitors, day)
         store = pop.store_id[visitors].astype(np.int64)
         asks = (cls >= 2) & (u[0] < plan.operations.booking_share)
-        real = np.ones(k, dtype=bool) if scale >= 1.0 else u[1] < scale
         cell = store * 2 * CLASSES + 2 * cls + asks  # borrowing cells: store, class, asks
-        real |= ~np.isin(cell, cell[real])
+        if scale >= 1.0:
+            real = np.ones(k, dtype=bool)
+        else:
+            real = u[1] < scale
+            real |= ~np.isin(cell, cell[real])
         others = (self._others(day, draws) if scale > 1.0
                   else (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)))
         o_cell, o_keys = others
