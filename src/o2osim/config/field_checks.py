@@ -23,16 +23,14 @@ from o2osim.config.schema import (
     REQUIRES,
     WHERE,
 )
+from o2osim.values import scalar_text
 
 
 def show(value: Any) -> str:
     """A value as the user would write it in YAML or on the command line."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    scalar = scalar_text(value)
+    if scalar is not None:
+        return scalar
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, list | tuple):

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from o2osim.reports.runs import IDENTITY, Run
+from o2osim.values import scalar_text
 
 IGNORED_KEYS = ("sim.workers", "hydra")
 """Settings that never change results (docs/kpis.md: same whatever the number of workers;
@@ -24,12 +25,9 @@ GROUPS = ("market", "plan", "targets")
 
 def override_value(value: Any) -> str:
     """A config value as it would be typed in an override (``true``, ``[1,2]``, ``0.5``)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    scalar = scalar_text(value)
+    if scalar is not None:
+        return scalar
     if isinstance(value, list | tuple):
         return "[" + ",".join(override_value(v) for v in value) + "]"
     if isinstance(value, dict):
