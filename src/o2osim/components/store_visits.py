@@ -81,9 +81,9 @@ class StoreVisits(Component):
         day.store_outcome = self.run(day, day.visitors)
 
     def expected_visitors(self, day: Day) -> np.ndarray:
-        """Expected simulated store visitors today, per store and arrival class
-        (``stores x CLASSES``): ``sum(p_i)`` of intent hazard x day-of-week weight x
-        probability of choosing the store (:func:`~o2osim.components.intent.intent_hazard`,
+        """Expected simulated store visitors today in the whole market, per arrival class
+        (``CLASSES``): ``sum(p_i)`` of intent hazard x day-of-week weight x probability of
+        choosing the store (:func:`~o2osim.components.intent.intent_hazard`,
         :func:`~o2osim.components.channel_choice.visit_probability`), over the consumers
         who could set out to buy."""
         sc, pop = self.world.scenario, self.pop
@@ -94,11 +94,8 @@ class StoreVisits(Component):
         p = np.minimum(intent_hazard(pop, idx, day.index, beh, plan) * dow, 1.0)
         p = p * visit_probability(pop, idx, day.index, plan, beh, day.online_promo,
                                   day.store_promo)
-        cls = self._classes(idx, day)
-        cells = len(self.world.stores) * CLASSES
-        lam = np.bincount(pop.store_id[idx].astype(np.int64) * CLASSES + cls,
-                          weights=p.astype(np.float64), minlength=cells)
-        return lam.reshape(-1, CLASSES)
+        return np.bincount(self._classes(idx, day), weights=p.astype(np.float64),
+                           minlength=CLASSES)
 
     def _classes(self, idx: np.ndarray, day: Day) -> np.ndarray:
         """Arrival class of consumers ``idx``: may book (an online account, and online
@@ -168,9 +165,8 @@ class StoreVisits(Component):
         class, ``Poisson((scale - 1) x the market's expected simulated visitors / stores)``
         (the module docstring says why the market's); their cells
         (``store x CLASSES + class``) and keys."""
-        expected = self.expected_visitors(day)
-        per_store = np.broadcast_to(expected.sum(axis=0) / expected.shape[0], expected.shape)
-        lam = (self.world.scale - 1.0) * per_store.reshape(-1)
+        stores = len(self.world.stores)
+        lam = np.tile((self.world.scale - 1.0) * self.expected_visitors(day) / stores, stores)
         n = self.rng(day).poisson(lam)
         cell = np.repeat(np.arange(lam.size, dtype=np.int64), n)
         first = np.cumsum(n) - n
