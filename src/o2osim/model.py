@@ -39,6 +39,7 @@ from o2osim.components.base import Component, Day, World
 from o2osim.components.budget import Budget
 from o2osim.components.channel_choice import ChannelChoice
 from o2osim.components.coupon_claims import OfferClaims, StoreQRClaims
+from o2osim.components.customer_base import RegularDemand, Retention
 from o2osim.components.intent import Intent
 from o2osim.components.lifecycle import Lifecycle
 from o2osim.components.media import Media
@@ -77,10 +78,12 @@ PHASES: tuple[type[Component], ...] = (
     Media,  # spend, adstock, reach, exposures, coupon offers
     Awareness,  # word of mouth and yesterday's posts; forgetting
     OfferClaims,  # the offers of today's exposures are claimed
-    Intent,  # who sets out to buy
+    Intent,  # who sets out to buy because of the campaign
+    RegularDemand,  # the customer base's own purchase occasions join them
     ChannelChoice,  # store or online
     StoreVisits,  # the stores' simpy day
     Shopping,  # trips, orders, experiences
+    Retention,  # who became a customer, who dropped out
     Posting,  # what each experience leads to: interest, reviews (and their reward), complaints
     StoreQRClaims,  # visitors scan the store's QR code for a coupon
     Referral,  # satisfied customers refer a contact for a coupon (plan.referral_reward)

@@ -57,6 +57,9 @@ class DayTally:
     referrals: int = 0  # contacts referred by a satisfied customer, each one once
     coupon_checks: int = 0  # real coupon checks at tills
     coupon_checks_failed: int = 0
+    regular_occasions: int = 0  # purchase occasions of the customer base (no campaign needed)
+    customers_gained: int = 0  # buyers who became alive customers (first or brought back)
+    customers_lost: int = 0  # alive customers who dropped out for good
     gap_counts: CauseCounts = field(default_factory=CauseCounts)
     """Dissatisfied experiences in which each cause occurred (co-occurrence: one
     experience can have several causes)."""

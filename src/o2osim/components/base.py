@@ -35,6 +35,14 @@ def empty() -> np.ndarray:
     return EMPTY.copy()
 
 
+def sorted_member(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Which entries of ``a`` are in the sorted array ``b`` (bool per entry of ``a``)."""
+    if b.size == 0 or a.size == 0:
+        return np.zeros(a.shape[0], dtype=bool)
+    pos = np.minimum(np.searchsorted(b, a), b.size - 1)
+    return b[pos] == a
+
+
 @dataclass
 class World:
     """What the components act on, for the whole run."""
@@ -93,7 +101,8 @@ class Day:
     exposed: np.ndarray = field(default_factory=empty)  # Media: exposed today, any channel
     offered: np.ndarray = field(default_factory=empty)  # Media: coupon offers (online first)
     offered_online: int = 0  # Media
-    intenders: np.ndarray = field(default_factory=empty)  # Intent
+    intenders: np.ndarray = field(default_factory=empty)  # Intent (+ RegularDemand)
+    regulars: np.ndarray = field(default_factory=empty)  # RegularDemand: regular occasions
     visitors: np.ndarray = field(default_factory=empty)  # ChannelChoice: to a store
     online: np.ndarray = field(default_factory=empty)  # ChannelChoice: online
     store_outcome: StoreOutcome | None = None  # StoreVisits

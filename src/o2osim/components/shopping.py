@@ -14,7 +14,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from o2osim import coupons
-from o2osim.components.base import ONLINE, STORE, Component, Day, StoreOutcome, Trip, World
+from o2osim.components.base import (
+    ONLINE,
+    STORE,
+    Component,
+    Day,
+    StoreOutcome,
+    Trip,
+    World,
+    sorted_member,
+)
 from o2osim.config.schema import BehaviourSpec, ExperienceSpec, PlanConfig, StoreSpec
 from o2osim.levers import Cause, Lever, on
 from o2osim.population import (
@@ -102,7 +111,7 @@ class ShopContext:
 
 def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
          rng: ConsumerDraws, tally: DayTally, store: StoreOutcome | None = None,
-         orders: OrderRows | None = None
+         orders: OrderRows | None = None, regular: np.ndarray | None = None
          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One shopping trip (store visit or online session) for consumers ``idx``.
 
@@ -114,7 +123,11 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
     (see :mod:`o2osim.satisfaction`). ``tally`` gets, per cause, the dissatisfied
     experiences it occurred in (``gap_counts``) and those it cost (``satisfied_lost``,
     :func:`satisfied_lost_to_causes`, on this trip's own normal draws). ``orders``, when
-    given, gets one row per order (it draws nothing and changes no state).
+    given, gets one row per order (it draws nothing and changes no state). ``regular``
+    (bool per consumer, None: none) marks the customer base's regular purchase occasions
+    (:mod:`o2osim.components.customer_base`): the customer came to buy and does, unless
+    they walk out or meet a stock-out without buying a substitute — the occasion is the
+    BG/NBD transaction; what the visit was like acts on whether they stay a customer.
     """
     plan, beh, exs, st = ctx.plan, ctx.beh, ctx.exp, ctx.stores
     integ = plan.integration
@@ -213,6 +226,8 @@ def shop(pop: Population, idx: np.ndarray, channel: int, ctx: ShopContext,
     sat = satisfied(performance, expectation, exs, normal_draws)
     if in_store:
         conv = np.where(sat, conv, conv * beh.dissatisfied_store_buy_share)
+    if regular is not None:
+        conv = np.where(regular, np.where(stockout, beh.stockout_substitute_share, 1.0), conv)
     buy = ~walkout & (u[5] < conv)
     experienced = np.ones(k, dtype=bool) if in_store else buy
 
@@ -410,7 +425,7 @@ class Shopping(Component):
                 continue
             buyers, values, exp_idx, sat = shop(self.pop, who, channel, ctx, rng, t,
                                                 day.store_outcome if channel == STORE else None,
-                                                self.orders)
+                                                self.orders, sorted_member(who, day.regulars))
             self.attribute_revenue(buyers, values, channel)
             t.experiences += exp_idx.size
             t.satisfied += int(sat.sum())

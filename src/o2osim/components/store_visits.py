@@ -44,6 +44,7 @@ import numpy as np
 from o2osim import coupons
 from o2osim.components.base import Component, Day, StoreOutcome, World
 from o2osim.components.channel_choice import visit_probability
+from o2osim.components.customer_base import acquisition_per_day, occasion_probability
 from o2osim.components.intent import eligible, intent_hazard
 from o2osim.operations import BALKED, SERVED
 from o2osim.population import ACCOUNT, AWARE
@@ -88,14 +89,23 @@ class StoreVisits(Component):
         who could set out to buy."""
         sc, pop = self.world.scenario, self.pop
         beh, plan = sc.market.behaviour, sc.plan
+        dow = float(self.world.dow_weights[day.index % 7])
+        acq = acquisition_per_day(sc.market.customer_base)
+        # Intent = campaign or regular occasion: 1 - (1 - h_c)(1 - h_r), summed without a
+        # union: the regular candidates' h_r, plus the campaign candidates' h_c (1 - h_r).
+        reg = np.flatnonzero(pop.extra["occasion_level"])
         idx = np.flatnonzero((pop.state & AWARE) > 0)
         idx = idx[eligible(pop, idx, day.index, beh)]
-        dow = float(self.world.dow_weights[day.index % 7])
-        p = np.minimum(intent_hazard(pop, idx, day.index, beh, plan) * dow, 1.0)
-        p = p * visit_probability(pop, idx, day.index, plan, beh, day.online_promo,
-                                  day.store_promo)
-        return np.bincount(self._classes(idx, day), weights=p.astype(np.float64),
-                           minlength=CLASSES)
+        p_reg = occasion_probability(pop, reg, dow, acq)
+        p_cam = (np.minimum(intent_hazard(pop, idx, day.index, beh, plan) * dow, 1.0)
+                 * (1.0 - occasion_probability(pop, idx, dow, acq)))
+        out = np.zeros(CLASSES)
+        for who, p in ((reg, p_reg), (idx, p_cam)):
+            p = p * visit_probability(pop, who, day.index, plan, beh, day.online_promo,
+                                      day.store_promo)
+            out += np.bincount(self._classes(who, day), weights=p.astype(np.float64),
+                               minlength=CLASSES)
+        return out
 
     def _classes(self, idx: np.ndarray, day: Day) -> np.ndarray:
         """Arrival class of consumers ``idx``: may book (an online account, and online

@@ -300,6 +300,35 @@ class ExperienceSpec:
 
 
 @dataclass
+class CustomerBaseSpec:
+    """The customer base that buys without the campaign (docs/model.md, "The customer
+    base"): the generative story of Pareto/NBD (Schmittlein, Morrison & Colombo 1987) in
+    its BG/NBD form (Fader, Hardie & Lee 2005). While alive, a customer buys at a lasting
+    individual rate ``lambda_i ~ Gamma(r, alpha)``; after each repeat purchase they drop
+    out for good with their own chance ``p_i ~ Beta(a, b)``. The market's active
+    customers are alive at day 0; new consumers make an organic first purchase at
+    ``acquisition_per_year``; dormant ones have lapsed. For scale, the published CDNOW
+    fit is r = 0.243, alpha = 4.414 weeks, a = 0.793, b = 2.426 (Fader et al. 2005)."""
+
+    rate_shape_r: float = 0.6
+    """r: shape of the Gamma distribution of individual purchase rates (lower: more
+    heterogeneous)."""
+    rate_scale_alpha_weeks: float = 8.0
+    """alpha, in weeks: the Gamma's rate parameter; the mean purchase rate of an alive
+    customer is r / alpha per week."""
+    dropout_a: float = 0.8
+    """a of the Beta distribution of the dropout chance after a repeat purchase."""
+    dropout_b: float = 4.0
+    """b of that Beta distribution; the mean dropout chance is a / (a + b)."""
+    acquisition_per_year: float = 0.02
+    """Share of consumers who never bought that make an organic first purchase in a year
+    (no campaign needed)."""
+    dissatisfied_dropout_multiplier: float = 2.0
+    """A dissatisfied experience multiplies the customer's dropout chance at that trip
+    (capped at 1): satisfaction lengthens relationships (Bolton 1998)."""
+
+
+@dataclass
 class MarketConfig:
     name: str = MISSING
     description: str = ""
@@ -309,6 +338,7 @@ class MarketConfig:
     operations: OperationsSpec = field(default_factory=OperationsSpec)
     behaviour: BehaviourSpec = field(default_factory=BehaviourSpec)
     experience: ExperienceSpec = field(default_factory=ExperienceSpec)
+    customer_base: CustomerBaseSpec = field(default_factory=CustomerBaseSpec)
 
 
 # --------------------------------------------------------------------------- plan
