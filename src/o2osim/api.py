@@ -184,7 +184,8 @@ class Scenario:
                                       _progress(progress))
         from o2osim import ground_truth  # counterfactual runs (sim.ground_truth), as the CLI
 
-        ground_truth.add_to(out.metrics, sc, bool(_progress(progress)), out.records)
+        ground_truth.add_to(out.metrics, sc, bool(_progress(progress)), out.records,
+                            out.baseline)
         out.metrics["config_sha256"] = scenario_sha256(sc)
         return Result(scenario=self, metrics=out.metrics, daily=out.daily, stores=out.stores,
                       replications=table, records=out.records)

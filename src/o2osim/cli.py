@@ -163,7 +163,7 @@ def _app(cfg: DictConfig) -> float:
         result, table = run_replications(sc, sc.sim.replications, workers, progress)
         from o2osim import ground_truth  # counterfactual runs (sim.ground_truth)
 
-        ground_truth.add_to(result.metrics, sc, progress, result.records)
+        ground_truth.add_to(result.metrics, sc, progress, result.records, result.baseline)
         result.metrics["config_sha256"] = fingerprint
         from o2osim.reports.report import write_report
 

@@ -44,7 +44,7 @@ import dataclasses
 import itertools
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,6 +53,9 @@ import numpy as np
 from o2osim.config.schema import ScenarioConfig
 from o2osim.model import CampaignModel
 from o2osim.population import UNIFIED
+from o2osim.worlds import OUTCOMES, Outcome, funded_channels, outcome, variant
+
+__all__ = ["OUTCOMES", "Outcome", "funded_channels", "outcome", "variant"]  # re-exported
 
 EXACT_SHAPLEY_MAX = 4
 """Funded channels up to which the Shapley split is exact (2^k runs; 16 at 4)."""
@@ -68,8 +71,6 @@ simulated, 1 M real consumers) ~1.5-2 s a run, ~30 s for all."""
 RULES = ("last_touch", "first_touch", "linear")
 """The measurement rules credited next to the truth."""
 
-OUTCOMES = ("revenue_cny", "orders", "margin_cny")
-
 
 def wanted(sc: ScenarioConfig) -> bool:
     """Does ``sim.ground_truth`` ask for the counterfactuals of this scenario?"""
@@ -81,59 +82,6 @@ def wanted(sc: ScenarioConfig) -> bool:
     days = sc.sim.days
     return (sc.sim.population * days <= AUTO_MAX_CONSUMER_DAYS
             and sc.market.population.market_size * days <= AUTO_MAX_CONSUMER_DAYS)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What one world produced (real CNY; orders in simulated orders)."""
-
-    revenue_cny: float
-    orders: float
-    orders_online: float
-    orders_offline: float
-    coupon_subsidy_cny: float
-    spend_cny: float
-    margin_cny: float
-    """Gross margin on the orders (``market.stores.gross_margin_share`` x revenue) minus
-    the coupon value the seller pays (``coupon_subsidy_cny``); media not deducted."""
-
-    def vector(self) -> np.ndarray:
-        return np.array([getattr(self, k) for k in OUTCOMES], dtype=np.float64)
-
-
-def outcome(model: CampaignModel) -> Outcome:
-    """The outcome of a finished model."""
-    t, sc = model.totals, model.scenario
-    return Outcome(
-        revenue_cny=float(t.revenue_cny), orders=float(t.orders_online + t.orders_offline),
-        orders_online=float(t.orders_online), orders_offline=float(t.orders_offline),
-        coupon_subsidy_cny=float(t.coupon_subsidy_cny),
-        spend_cny=float(sum(c.spent_cny for c in model.channels)),
-        margin_cny=float(sc.market.stores.gross_margin_share * t.revenue_cny
-                         - t.coupon_subsidy_cny))
-
-
-def funded_channels(sc: ScenarioConfig) -> list[str]:
-    """The channels the plan gives money to, in the market's order (the players)."""
-    return [name for name in sc.market.channels
-            if name in sc.plan.channels and sc.plan.channels[name].budget_cny > 0]
-
-
-def variant(sc: ScenarioConfig, funded: Iterable[str] | None, offers: bool = True
-            ) -> ScenarioConfig:
-    """The scenario with only ``funded`` channels keeping their budget (None: all), and
-    without the campaign's coupon, promotion and rewards when ``offers`` is False (the
-    baseline, module docstring). Same market, seed and structural integration."""
-    plan = sc.plan
-    keep = set(plan.channels) if funded is None else set(funded)
-    channels = {name: ch if name in keep else dataclasses.replace(ch, budget_cny=0.0)
-                for name, ch in plan.channels.items()}
-    plan = dataclasses.replace(plan, channels=channels)
-    if not offers:
-        plan = dataclasses.replace(
-            plan, coupon=dataclasses.replace(plan.coupon, quantity_cap=0), promo_weeks=[],
-            review_reward=False, referral_reward=False)
-    return dataclasses.replace(sc, plan=plan)
 
 
 def simulate(sc: ScenarioConfig) -> Outcome:
@@ -363,14 +311,16 @@ def _ratio(num: float, den: float) -> float | None:
     return num / den if den > 0 else None
 
 
-def evaluate(sc: ScenarioConfig, progress: Callable[[int, int], None] | None = None
-             ) -> GroundTruth:
-    """Run the worlds of the module docstring for ``sc`` and split the effect."""
+def evaluate(sc: ScenarioConfig, progress: Callable[[int, int], None] | None = None,
+             baseline: Outcome | None = None) -> GroundTruth:
+    """Run the worlds of the module docstring for ``sc`` and split the effect
+    (``baseline``: the baseline's outcome when the run already has it — every run does,
+    :func:`o2osim.model.run_scenario` — so it is not run again)."""
     start = time.process_time()
     players = funded_channels(sc)
     k = len(players)
     exact = k <= EXACT_SHAPLEY_MAX
-    planned = 2 if k == 0 else (2 ** k + 1 if exact else 2 * k + 3)
+    planned = (2 if k == 0 else (2 ** k + 1 if exact else 2 * k + 3)) - (baseline is not None)
     done = [0]
     cache: dict[frozenset[str], Outcome] = {}
     daily: dict[frozenset[str], np.ndarray] = {}
@@ -382,8 +332,10 @@ def evaluate(sc: ScenarioConfig, progress: Callable[[int, int], None] | None = N
 
     full, meas = measured_run(sc)
     tick()
-    baseline = simulate(variant(sc, (), offers=False))
-    tick()
+    ran_baseline = baseline is None
+    if baseline is None:
+        baseline = simulate(variant(sc, (), offers=False))
+        tick()
     cache[frozenset(players)] = full
     daily[frozenset(players)] = daily_revenue(meas.model)
 
@@ -431,16 +383,17 @@ def evaluate(sc: ScenarioConfig, progress: Callable[[int, int], None] | None = N
         offers_only=offers_only, leave_one_out=loo, one_in=one_in, shapley=phi,
         shapley_residual=residual, measured=meas.credited(), spend_cny=spend,
         total_cost_cny=total_cost, measured_visible_revenue_cny=meas.visible_revenue_cny,
-        runs=len(cache) + 1, cpu_seconds=time.process_time() - start,
+        runs=len(cache) + ran_baseline, cpu_seconds=time.process_time() - start,
         daily_incremental_revenue_cny=per_day)
 
 
 # --------------------------------------------------------------------------- metrics.json
 
-KPI_FIELDS = {"incremental_revenue_cny": ("campaign", "incremental_revenue_cny"),
-              "baseline_revenue_cny": ("baseline", "revenue_cny"),
-              "incremental_roi": ("campaign", "incremental_roi")}
-"""The registry's ground-truth KPIs (:mod:`o2osim.kpis`) and where the section holds them."""
+KPI_FIELDS: dict[str, tuple[str, str]] = {}
+"""Registry KPIs (:mod:`o2osim.kpis`) that only the counterfactuals give, and where the
+section holds them. None today: the campaign's incremental revenue and ROI come from the
+baseline every run has (:func:`o2osim.model.run_scenario`); the channels' split is the
+section's own (``channels.<name>.incremental_revenue_cny``)."""
 
 
 def attach(metrics: dict[str, Any], truth: GroundTruth | None) -> dict[str, Any]:
@@ -476,7 +429,7 @@ def attach(metrics: dict[str, Any], truth: GroundTruth | None) -> dict[str, Any]
 
 
 def add_to(metrics: dict[str, Any], sc: ScenarioConfig, progress: bool = False,
-           records: Any = None) -> GroundTruth | None:
+           records: Any = None, baseline: Outcome | None = None) -> GroundTruth | None:
     """The CLI's step after a run: the counterfactuals when ``sim.ground_truth`` asks for
     them (:func:`wanted`), written into ``metrics`` (:func:`attach`; null KPIs when not
     run) and, per channel and day, into the run's ``records`` (``channels_daily``,
@@ -496,7 +449,7 @@ def add_to(metrics: dict[str, Any], sc: ScenarioConfig, progress: bool = False,
                 bar.append(ProgressBar("ground truth: counterfactual runs", total))
             bar[0].update(done)
 
-        truth = evaluate(sc, progress=shown if progress else None)
+        truth = evaluate(sc, progress=shown if progress else None, baseline=baseline)
         print(f"o2osim: ground truth: {truth.runs} runs on the run's random numbers "
               f"({truth.method.replace('_', ' ')} over {len(truth.players)} channels), "
               f"{truth.cpu_seconds:.1f} s CPU", file=sys.stderr)

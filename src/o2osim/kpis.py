@@ -68,9 +68,20 @@ def _redeemed(r: RunRecord) -> int:
     return r.totals.coupons_redeemed_store + r.totals.coupons_redeemed_online
 
 
-def _not_in_record(r: RunRecord) -> None:
-    """A ground-truth KPI: counterfactual runs give it (:mod:`o2osim.ground_truth`)."""
-    return None
+def _revenue(r: RunRecord) -> float:
+    return float(r.daily["revenue_cny"].sum())
+
+
+def _incremental_revenue(r: RunRecord) -> float | None:
+    """Revenue the campaign caused: the run's minus the baseline's (None: not run)."""
+    if r.baseline_revenue_cny is None:
+        return None
+    return _revenue(r) - r.baseline_revenue_cny
+
+
+def _incremental_roi(r: RunRecord) -> float | None:
+    inc = _incremental_revenue(r)
+    return None if inc is None else ratio(inc, _total_cost(r))
 
 
 def _p95(r: RunRecord) -> float:
@@ -101,8 +112,9 @@ SYNCED = Lever("integration.calendar_lag_weeks", "set it to 0: run the store pro
 POS = on("integration.pos_coupon_integrated", "let the till scan online coupons")
 
 KPIS: tuple[KPI, ...] = (
-    KPI("conversion_rate", SHARE, "purchasers / consumers ever aware",
-        lambda r: ratio(r.consumers.purchasers, r.consumers.ever_aware),
+    KPI("conversion_rate", SHARE, "prospects (not customers at the start) who ordered after "
+        "becoming aware / prospects ever aware",
+        lambda r: ratio(r.consumers.prospects_converted, r.consumers.prospects_aware),
         levers=(UNIFIED_ID, BOTH, GUIDANCE,
                 Lever("promise_level", "bring it down to what stores deliver: disappointed "
                       "visitors do not buy"))),
@@ -112,8 +124,8 @@ KPIS: tuple[KPI, ...] = (
                       "(market.stores.reality_level)"), PARITY, BRIEFED, SYNCED,
                 ONE_MEMBERSHIP,
                 Lever("operations.weekend_staff_multiplier", "staff the weekend peaks"))),
-    KPI("roi", ROI_UNIT, "revenue_cny / total_cost_cny",
-        lambda r: ratio(float(r.daily["revenue_cny"].sum()), _total_cost(r)),
+    KPI("roi", ROI_UNIT, "incremental_revenue_cny / total_cost_cny: what the campaign caused "
+        "per CNY it cost", _incremental_roi,
         levers=(on("integration.budget_reallocation", "move the reserve to the channels with "
                    "the best measured ROI"),
                 Lever("channels", "cut spend on saturated channels; lift conversion (above)"))),
@@ -233,14 +245,30 @@ KPIS: tuple[KPI, ...] = (
                    "the coupon"),)),
     KPI("coupons_claimed_referral", SIM_COUPONS, "earned by referring a contact",
         lambda r: float(r.totals.coupons_claimed_referral)),
-    # the ground truth (o2osim.ground_truth; null unless sim.ground_truth ran it)
+    # what the campaign caused: the run against the baseline (o2osim.worlds)
     KPI("incremental_revenue_cny", CNY, "revenue of the run - revenue of the baseline "
-        "(no campaign, same random numbers)", _not_in_record),
+        "(no campaign, same random numbers)", _incremental_revenue),
     KPI("baseline_revenue_cny", CNY, "revenue of the baseline: no media, no campaign "
-        "coupon or promotion, the plan's structural integration kept",
-        _not_in_record),
-    KPI("incremental_roi", ROI_UNIT, "incremental_revenue_cny / total_cost_cny",
-        _not_in_record),
+        "coupon or promotion, the plan's structural integration kept; the customer base "
+        "still buys", lambda r: r.baseline_revenue_cny),
+    # the customer base (o2osim.components.customer_base)
+    KPI("gross_roi", ROI_UNIT, "revenue_cny / total_cost_cny (all revenue, the customer "
+        "base's included)", lambda r: ratio(_revenue(r), _total_cost(r))),
+    KPI("measured_roi", ROI_UNIT, "revenue credited by last touch (online orders, store "
+        "orders with a unified ID) / total_cost_cny: what a measurement team sees",
+        lambda r: ratio(sum(c.attributed_revenue_cny for c in r.channels), _total_cost(r))),
+    KPI("prospects_aware", SIM_CONSUMERS, "consumers who were not customers at the start "
+        "and became aware of the campaign", lambda r: float(r.consumers.prospects_aware)),
+    KPI("prospects_converted", SIM_CONSUMERS, "of those, ordered after becoming aware",
+        lambda r: float(r.consumers.prospects_converted)),
+    KPI("regular_occasions", SIM_ORDERS, "purchase occasions of the customer base "
+        "(campaign or not)", lambda r: float(r.totals.regular_occasions)),
+    KPI("customers_gained", SIM_CONSUMERS, "buyers who became customers (first purchase "
+        "or brought back)", lambda r: float(r.totals.customers_gained)),
+    KPI("customers_lost", SIM_CONSUMERS, "customers who dropped out for good",
+        lambda r: float(r.totals.customers_lost), higher_is_better=False),
+    KPI("customers_at_end", SIM_CONSUMERS, "alive customers at the end of the run",
+        lambda r: float(r.consumers.customers_at_end)),
 )
 """Every KPI, in the order of ``metrics.json``."""
 

@@ -71,6 +71,7 @@ from o2osim.record import (
 from o2osim.rng import stream
 from o2osim.stores import STORE_COLUMNS, StoreAgent
 from o2osim.tally import DayTally
+from o2osim.worlds import baseline, is_baseline, outcome
 
 PHASES: tuple[type[Component], ...] = (
     Budget,  # the optimisation phase releases the reserve
@@ -223,6 +224,7 @@ class CampaignModel(mesa.Model):
 def consumer_counts(pop: Population) -> ConsumerCounts:
     """The population at the end of the run, counted (for the record)."""
     hist, state = pop.history, pop.state
+    prospect = ~pop.extra["customer_at_start"]
     return ConsumerCounts(
         population=pop.size,
         ever_aware=count(hist, History.EVER_AWARE),
@@ -241,6 +243,9 @@ def consumer_counts(pop: Population) -> ConsumerCounts:
                                                    & has(hist, History.MEMBER_BOUGHT_ONLINE))),
         known=count(state, State.ACCOUNT | State.MEMBER),
         unified=count(state, State.UNIFIED),
+        prospects_aware=int(np.count_nonzero(prospect & has(hist, History.EVER_AWARE))),
+        prospects_converted=int(np.count_nonzero(prospect & pop.extra["bought_aware"])),
+        customers_at_end=int(np.count_nonzero(pop.extra["alive"])),
     )
 
 
@@ -272,6 +277,8 @@ class RunResult:
     daily: pd.DataFrame
     stores: pd.DataFrame
     record: RunRecord | None = None
+    baseline: Any = None
+    """What the market without the campaign produced (:class:`o2osim.worlds.Outcome`)."""
     records: Any = None
     """The analyst's tables to write into the run folder (:class:`o2osim.records.Records`;
     None when ``sim.records`` is ``none``)."""
@@ -279,30 +286,44 @@ class RunResult:
 
 def run_scenario(sc: ScenarioConfig,
                  progress: bool | Callable[[int, int], None] = False) -> RunResult:
-    """Simulate one scenario and compute its metrics.
+    """Simulate one scenario and the same market without the campaign (the baseline,
+    :mod:`o2osim.worlds`: the ROI is what the campaign caused, ``kpis.roi``), and compute
+    its metrics.
 
     ``progress``: True draws a bar of the simulated days on stderr
     (:mod:`o2osim.progress`; the caller decides whether stderr is a terminal); a callable
-    is called with (days done, days) after every day. Display only: results are the same.
+    is called with (days done, days) after every day of both runs. Display only: results
+    are the same.
     """
+    import dataclasses
+
     from o2osim.metrics import compute_metrics
     from o2osim.records import build_records
 
     model = CampaignModel(sc)
-    model.run(_progress_printer() if progress is True else progress or None)
-    rec = model.record()
+    model.run(_progress_printer("simulating day") if progress is True else progress or None)
+    full = outcome(model)
+    if is_baseline(sc):
+        base = full
+    else:
+        base_model = CampaignModel(baseline(sc))
+        base_model.run(_progress_printer("baseline without the campaign: day")
+                       if progress is True else progress or None)
+        base = outcome(base_model)
+        del base_model
+    rec = dataclasses.replace(model.record(), baseline_revenue_cny=base.revenue_cny)
     return RunResult(metrics=compute_metrics(rec), daily=rec.daily, stores=rec.stores,
-                     record=rec, records=build_records(rec))
+                     record=rec, baseline=base, records=build_records(rec))
 
 
-def _progress_printer() -> Callable[[int, int], None]:
+def _progress_printer(label: str) -> Callable[[int, int], None]:
     from o2osim.progress import ProgressBar
 
     bar: list[ProgressBar] = []
 
     def show(done: int, total: int) -> None:
         if not bar:
-            bar.append(ProgressBar("simulating day", total))
+            bar.append(ProgressBar(label, total))
         bar[0].update(done)
 
     return show

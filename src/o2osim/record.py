@@ -60,6 +60,9 @@ class ConsumerCounts:
     members_bought_online: int
     known: int  # with an online account or a store membership
     unified: int
+    prospects_aware: int = 0  # not customers at the start, ever aware of the campaign
+    prospects_converted: int = 0  # of those, ordered after becoming aware
+    customers_at_end: int = 0  # alive customers of the customer base at the end
 
 
 @dataclass(frozen=True)
@@ -128,3 +131,6 @@ class RunRecord:
     orders: OrderLog | None = None  # every order (o2osim.records: orders.parquet)
     at_end: ConsumersAtEnd | None = None  # for the consumer table (consumers.parquet)
     channel_days: ChannelDays | None = None  # for channels_daily.parquet
+    baseline_revenue_cny: float | None = None
+    """Revenue of the same market without the campaign, on the same random numbers
+    (:mod:`o2osim.worlds`); None when the baseline was not run."""

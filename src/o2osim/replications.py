@@ -107,7 +107,7 @@ def run_replications(sc: ScenarioConfig, replications: int, workers: int = 0,
                       channels=[res.metrics.get("channels", {}) for res in results],
                       drivers=[res.metrics.get("satisfaction_drivers", {}) for res in results])
     return RunResult(metrics=metrics, daily=results[0].daily, stores=results[0].stores,
-                     records=results[0].records), table
+                     records=results[0].records, baseline=results[0].baseline), table
 
 
 def kpi_stats(values: pd.Series) -> dict[str, Any]:
