@@ -1,10 +1,15 @@
 """The seeds' figures come out of the mechanisms (issue: calibrated defaults, honestly).
 
-Seed 000: today (fragmented) conversion < 5 %, satisfaction < 60 %, ROI < 1.2; the
-integrated plan's targets are conversion >= 15 %, satisfaction >= 85 %, ROI >= 1.8.
-The checks below use the default population (100 000) and two seeds that were not used
-to choose any parameter (0 was; 5 and 23 were not). Each integration lever, removed alone
-from the integrated plan, must visibly worsen the KPI it drives.
+Seed 000: today (the fragmented plan) conversion < 5 %, satisfaction < 60 %, ROI < 1.2.
+The behavioural levels are calibrated on that "today" (seed 0; docs/parameters.md), with
+satisfaction in 40-60 % — a chain that still has customers. The integrated plan's
+results are then predictions (issue 12 item 6): the README's preset table says which of
+the targets (conversion >= 15 %, satisfaction >= 85 %, ROI >= 1.8) each market meets;
+here the prediction is held to what integration must do in every market — lift each
+core KPI by a wide margin. The checks use the default population (100 000) and two
+seeds that were not used to choose any parameter (0 was; 5 and 23 were not). Each
+integration lever, removed alone from the integrated plan, must visibly worsen the KPI
+it drives.
 """
 
 from __future__ import annotations
@@ -30,18 +35,21 @@ def kpis(market: str, plan: str, seed: int = 5, *overrides: str) -> dict[str, fl
 @pytest.mark.parametrize("market", MARKETS)
 def test_fragmented_plan_shows_todays_figures(market: str, seed: int) -> None:
     k = kpis(market, "fragmented", seed)
-    assert k["conversion_rate"] < 0.06
-    assert k["satisfaction_rate"] < 0.65
-    assert k["roi"] < 1.3
+    assert k["conversion_rate"] < 0.05
+    assert 0.40 <= k["satisfaction_rate"] < 0.60
+    assert k["roi"] < 1.2
 
 
 @pytest.mark.parametrize("seed", [5, 23])
 @pytest.mark.parametrize("market", MARKETS)
-def test_integrated_plan_meets_the_core_targets(market: str, seed: int) -> None:
-    k = kpis(market, "integrated", seed)
-    assert k["conversion_rate"] >= 0.15
-    assert k["satisfaction_rate"] >= 0.85
-    assert k["roi"] >= 1.8
+def test_integrated_plan_lifts_the_core_kpis(market: str, seed: int) -> None:
+    """The prediction: integration at least doubles conversion and the incremental ROI
+    and lifts satisfaction by 20 points or more, in every market. Whether that reaches
+    the targets is reported, not assumed (README, "What the presets give")."""
+    today, plan = kpis(market, "fragmented", seed), kpis(market, "integrated", seed)
+    assert plan["conversion_rate"] >= 2.0 * today["conversion_rate"]
+    assert plan["satisfaction_rate"] >= today["satisfaction_rate"] + 0.20
+    assert plan["roi"] >= 2.0 * today["roi"]
 
 
 # lever removed from the integrated plan -> (KPI it drives, least visible drop)
