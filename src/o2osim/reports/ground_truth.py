@@ -41,10 +41,11 @@ def ground_truth_section(metrics: dict[str, Any]) -> list[Block]:
         f"the campaign (no media, no campaign coupon or promotion, the plan's integration "
         f"kept) sells {count(base)} CNY; the campaign adds {count(camp['incremental_revenue_cny'])}"
         f" CNY ({count(camp['incremental_orders'])} simulated orders, margin "
-        f"{count(camp['incremental_margin_cny'])} CNY after coupons). Incremental ROI "
-        f"{_two(camp.get('incremental_roi'))} (incremental revenue / total cost), against the "
-        f"scorecard's ROI {_two(k.get('roi'))} (all revenue / total cost). Channels are "
-        f"split by {method}." + _replications_note(metrics)))
+        f"{count(camp['incremental_margin_cny'])} CNY after coupons). The scorecard's ROI "
+        f"{_two(k.get('roi'))} is this increment over the total cost; all revenue over the "
+        f"same cost (gross ROI) would say {_two(k.get('gross_roi'))}, last-touch "
+        f"measurement {_two(k.get('measured_roi'))}. Channels are split by {method}."
+        + _replications_note(metrics)))
     rows: list[list[Inline]] = []
     for name, c in gt["channels"].items():
         if not c.get("funded"):
@@ -70,6 +71,19 @@ def ground_truth_section(metrics: dict[str, Any]) -> list[Block]:
          count(camp["incremental_margin_cny"]), ratio(media, spend_all),
          *(ratio(float(measured.get(r, 0.0)), spend_all) for r in RULE_NAMES), ""],
     ]
+    realloc = gt.get("reallocation")
+    if isinstance(realloc, dict):
+        rule = ("which moves it by the measured, last-touch ROI"
+                if realloc.get("run_rule") == "measured_roi"
+                else "which keeps each channel's own reserve")
+        blocks.append(Para(
+            f"Reallocating the contingency reserve by each channel's true ROI (hindsight: "
+            f"this run's split) would have made the campaign cause "
+            f"{count(realloc['incremental_revenue_cny'])} CNY, "
+            f"{_signed_money(realloc['gain_cny'])} CNY against this run's plan, {rule} "
+            f"(incremental ROI {_two(realloc.get('roi'))} instead of "
+            f"{_two(k.get('roi'))}). A real team moves money by what it can measure; the "
+            f"difference is what last touch costs it."))
     blocks.append(Table(["channel", "spend (CNY)", "true incremental revenue (CNY)",
                          "leave-one-out", "one-in", "incremental margin (CNY)",
                          "true ROI", "measured ROI: last touch", "first touch", "linear",
@@ -94,6 +108,12 @@ def _replications_note(metrics: dict[str, Any]) -> str:
         return ""
     return (f" The counterfactuals are replication 0's (seed {metrics.get('seed')}); the "
             f"scorecard's ROI is the mean of {reps} replications.")
+
+
+def _signed_money(x: Any) -> str:
+    if not isinstance(x, int | float):
+        return "n/a"
+    return ("+" if x >= 0 else "−") + count(abs(x))
 
 
 def _two(x: Any) -> str:
