@@ -95,7 +95,13 @@ def test_invariants_hold_for_random_valid_configs(overrides: list[str]) -> None:
 
     # People: a funnel never widens.
     assert k["population"] == n
-    assert k["purchasers"] <= k["aware"] <= k["population"], (k["purchasers"], k["aware"])
+    # (The customer base buys without the campaign, so purchasers need not be aware:
+    # the funnel that never widens is the prospects', docs/kpis.md.)
+    assert k["prospects_converted"] <= k["prospects_aware"] <= k["aware"] <= k["population"], (
+        k["prospects_converted"], k["prospects_aware"], k["aware"])
+    assert k["purchasers"] <= k["population"]
+    assert k["customers_at_end"] <= k["population"]
+    assert k["customers_gained"] <= k["purchasers"]
     assert k["exposed"] <= k["population"]
     assert k["orders_online"] + k["orders_offline"] >= k["purchasers"]
 

@@ -25,7 +25,7 @@ DAILY_COLUMNS = (
     "coupons_offered", "coupons_claimed", "coupons_redeemed", "coupons_refused", "store_visits",
     "walkouts", "orders_online", "orders_offline", "revenue_cny", "coupon_subsidy_cny",
     "experiences", "satisfied", "ugc_posts", "complaints", "coupon_checks",
-    "coupon_checks_failed",
+    "coupon_checks_failed", "regular_occasions", "customers_gained", "customers_lost",
 )
 """Columns of ``daily.csv``, in order (definitions: docs/kpis.md)."""
 
