@@ -219,7 +219,9 @@ class CampaignModel(mesa.Model):
                 segment=self.pop.segment, affinity=self.pop.affinity,
                 store_id=self.pop.store_id, distance_km=self.pop.distance_km,
                 state=self.pop.state, exposures=self.component(Media).exposures,
-                band_edges_km=self.world.layout.band_edges_km),
+                band_edges_km=self.world.layout.band_edges_km,
+                customer_at_start=self.pop.extra["customer_at_start"],
+                alive=self.pop.extra["alive"]),
             channel_days=channel_days(self.channels, self.day))
 
 

@@ -99,6 +99,8 @@ class ConsumersAtEnd:
     state: np.ndarray  # uint8 State flags (membership bits)
     exposures: np.ndarray  # (consumers, channels): paid exposures, ChannelLedger order
     band_edges_km: tuple[float, ...]  # distance bands (channels.CellLayout)
+    customer_at_start: np.ndarray | None = None  # bool: an alive customer at day 0
+    alive: np.ndarray | None = None  # bool: an alive customer at the end (customer base)
 
 
 @dataclass(frozen=True)

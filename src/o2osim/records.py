@@ -108,6 +108,8 @@ def consumers_columns(rec: RunRecord) -> Columns:
         "member": (state & MEMBER) > 0,
         "account": (state & ACCOUNT) > 0,
         "unified": (state & UNIFIED) > 0,
+        "customer_at_start": _flags(end.customer_at_start, n),
+        "customer_at_end": _flags(end.alive, n),
         "first_order_day": pd.arrays.IntegerArray(first, never),
         "last_order_day": pd.arrays.IntegerArray(last, never.copy()),
         "orders": orders,
@@ -119,6 +121,10 @@ def consumers_columns(rec: RunRecord) -> Columns:
     for c, channel in enumerate(rec.channels):  # views of the counts: no copy
         columns[f"exposures_{channel.name}"] = end.exposures[:, c]
     return columns
+
+
+def _flags(values: np.ndarray | None, n: int) -> np.ndarray:
+    return np.zeros(n, dtype=bool) if values is None else np.asarray(values, dtype=bool)
 
 
 def band_labels(edges_km: tuple[float, ...]) -> list[str]:
