@@ -30,7 +30,8 @@ class OfferClaims(Component):
 
 class StoreQRClaims(Component):
     """Today's store visitors may claim the coupon at the store's QR code, when the rule
-    lets it be claimed in store."""
+    lets it be claimed in store and the campaign has a coupon at all (a quantity cap of
+    0 — the baseline without the campaign — puts up no QR code: nothing is offered)."""
 
     name = "store_qr_claims"
     owns = ("coupon_expiry_day", "coupons_claimed")
@@ -40,7 +41,8 @@ class StoreQRClaims(Component):
 
     def step(self, day: Day) -> None:
         plan = self.world.scenario.plan
-        if day.visitors.size and coupons.claimable(plan.coupon, "store"):
+        if (day.visitors.size and coupons.claimable(plan.coupon, "store")
+                and plan.coupon.quantity_cap > 0):
             day.tally.coupons_offered += day.visitors.size
             day.tally.coupons_claimed += self.world.coupons.claim(
                 self.pop, day.visitors, day.index, coupons.STORE_QR)

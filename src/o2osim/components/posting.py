@@ -8,6 +8,7 @@ import numpy as np
 
 from o2osim.components.base import Component, Day, Trip
 from o2osim.coupons import REVIEW
+from o2osim.population import EVER_AWARE
 from o2osim.rng import ConsumerDraws
 
 
@@ -21,6 +22,9 @@ class Posting(Component):
     rewards reviews, and then the poster claims a coupon valid from tomorrow);
     dissatisfied ones complain with ``complaint_prob_dissatisfied``. Posts and complaints
     reach the posters' contacts tomorrow (:class:`~o2osim.components.awareness.Awareness`).
+    Only customers who know the campaign (ever aware) post about it: a regular
+    customer's ordinary visit (the customer base) spreads no word of a campaign they
+    never heard of, so a market without the campaign makes nobody aware of one.
     """
 
     name = "posting"
@@ -47,8 +51,9 @@ class Posting(Component):
         u = draws.uniform(exp_idx, trip.channel)
         p_post = (beh.ugc_post_prob_review_reward if plan.review_reward
                   else beh.ugc_post_prob_satisfied)
-        promoters = exp_idx[sat & (u < p_post)]
-        detractors = exp_idx[~sat & (u < beh.complaint_prob_dissatisfied)]
+        knows = (pop.history[exp_idx] & EVER_AWARE) > 0
+        promoters = exp_idx[knows & sat & (u < p_post)]
+        detractors = exp_idx[knows & ~sat & (u < beh.complaint_prob_dissatisfied)]
         if plan.review_reward and promoters.size:
             got = self.world.coupons.claim(pop, promoters, day.index + 1, REVIEW)
             day.tally.coupons_claimed += got

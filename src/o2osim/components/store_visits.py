@@ -22,8 +22,8 @@ other arrivals are still that Poisson process (Palm / Slivnyak), so:
 * ``scale < 1`` (more simulated consumers than real ones): each simulated visitor is a real
   customer with probability ``scale`` (Poisson thinning: ``Poisson(Lambda)`` again); the
   others live the day of a random real customer of the same store with the same booking
-  request and coupon check (the experience of a typical arrival: PASTA). A visitor
-  without such a customer is made a real one (possible only on a nearly empty day).
+  request and coupon check (the experience of a typical arrival: PASTA). In a cell
+  without such a customer one visitor is made real (possible only on a thin day).
 
 Before issue 11 each simulated visitor brought ``scale`` copies of itself to the same store
 on the same day: arrivals over-dispersed by ``scale`` (queues, walk-outs and satisfaction
@@ -59,6 +59,19 @@ OTHERS_KEY = 1 << 40
 """Keys of the real customers the simulation does not follow start here (simulated
 visitors are keyed by their index, always below it)."""
 _CELL_KEY = 1 << 24  # others of one store, class and day: at most 16.7 M
+
+
+def _one_per_empty_cell(cell: np.ndarray, real: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """For each borrowing cell with no real visitor, its visitor with the smallest draw
+    ``u`` (made real so the others of the cell can live its day; scale < 1). Before
+    this, every visitor of such a cell was made real — on a thin day at scale 0.01,
+    60 % of visitors instead of ~1 % (found by the BG/NBD recovery study)."""
+    empty = np.flatnonzero(~np.isin(cell, cell[real]))
+    if empty.size == 0:
+        return empty
+    order = empty[np.lexsort((u[empty], cell[empty]))]
+    first = np.concatenate(([True], cell[order][1:] != cell[order][:-1]))
+    return order[first]
 
 
 class StoreVisits(Component):
@@ -130,7 +143,7 @@ class StoreVisits(Component):
             real = np.ones(k, dtype=bool)
         else:
             real = u[1] < scale
-            real |= ~np.isin(cell, cell[real])
+            real[_one_per_empty_cell(cell, real, u[1])] = True
         others = (self._others(day, draws) if scale > 1.0
                   else (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)))
         o_cell, o_keys = others
