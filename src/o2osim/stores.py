@@ -1,4 +1,6 @@
-"""Stores as Mesa agents; each runs its day as a simpy simulation (:mod:`o2osim.operations`).
+"""Stores as Mesa agents; each runs its day as a simpy simulation (:mod:`o2osim.operations`),
+or its compiled twin (:mod:`o2osim.store_day_kernel`, the same results bit for bit;
+:func:`store_day_engine` picks one).
 
 The model hands a store the real customers arriving today (each simulated visitor
 stands for ``scale`` real ones: the first is the simulated consumer, the others are the
@@ -9,6 +11,8 @@ says for this day part and day of the week, runs the day, and keeps a ledger row
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import mesa
@@ -17,6 +21,46 @@ import numpy as np
 from o2osim.config.schema import OperationsPlan, OperationsSpec, StationSpec
 from o2osim.operations import BALKED, RENEGED, SERVED, DayResult, Station, simulate_store_day
 from o2osim.rng import ConsumerDraws
+
+ENGINE_VARIABLE = "O2OSIM_STORE_ENGINE"
+"""The environment variable that picks the store-day engine: ``auto`` (the default),
+``kernel`` or ``simpy``. All three give the same results bit for bit
+(tests/test_store_kernel.py); ``simpy`` is the model of record, to check that a run
+comes out the same."""
+
+AUTO_KERNEL_AFTER = 50_000
+"""``auto`` runs store days in simpy until this process has put this many real arrivals
+through them, then in the compiled kernel. Loading numba and its cached kernel costs
+~1.2 s of CPU once per process, what simpy spends on ~50-100 k arrivals
+(experiments/README.md, "Store-day kernel"): small runs (most tests) never pay it, and a
+default run pays at most ~1 s more than the kernel from the start."""
+
+_arrivals_so_far = [0]  # real arrivals the auto engine has sent to simpy in this process
+
+
+def store_day_engine() -> Callable[..., DayResult]:
+    """The store-day function :data:`ENGINE_VARIABLE` names (read when a store is built)."""
+    name = os.environ.get(ENGINE_VARIABLE, "auto")
+    if name == "auto":
+        return _auto_store_day
+    if name == "simpy":
+        return simulate_store_day
+    if name == "kernel":
+        from o2osim.store_day_kernel import simulate_store_day_fast
+        return simulate_store_day_fast
+    raise ValueError(f"{ENGINE_VARIABLE}={name!r} is not a store-day engine: "
+                     "use 'auto' (the default), 'kernel' or 'simpy'")
+
+
+def _auto_store_day(arrival_min: np.ndarray, *args: object) -> DayResult:
+    """simpy for this process's first :data:`AUTO_KERNEL_AFTER` arrivals, then the kernel
+    (imported only then: numba loads only in processes that need it)."""
+    if _arrivals_so_far[0] < AUTO_KERNEL_AFTER:
+        _arrivals_so_far[0] += arrival_min.shape[0]
+        return simulate_store_day(arrival_min, *args)  # type: ignore[arg-type]
+    from o2osim.store_day_kernel import simulate_store_day_fast
+    return simulate_store_day_fast(arrival_min, *args)  # type: ignore[arg-type]
+
 
 STORE_COLUMNS = ("store_id", "day", "arrivals", "served", "balked", "reneged", "mean_wait_min",
                  "p95_wait_min", "utilisation", "coupon_checks", "coupon_checks_failed")
@@ -176,6 +220,7 @@ class StoreAgent(mesa.Agent):
         self._booking_slots = {weekend: self.booking_slots(weekend) for weekend in (False, True)}
         self._arrivals = ArrivalProfile(ops.arrival_profile, self.hours)
         self._specs = list(ops.stations.values())
+        self._simulate_day = store_day_engine()
 
     def units(self, spec: StationSpec, weekend: bool) -> list[int]:
         """Units of a station in each day part today."""
@@ -213,7 +258,8 @@ class StoreAgent(mesa.Agent):
         return int(self._booking_slots[weekend].sum())
 
     def serve(self, day: int, today: DayArrivals, s: int) -> DayResult:
-        """Run this store's simpy day on rows ``s`` of ``today`` and keep a ledger row."""
+        """Run this store's day (simpy, or its compiled twin) on rows ``s`` of ``today``
+        and keep a ledger row."""
         lo, hi = int(today.bounds[s]), int(today.bounds[s + 1])
         part_starts = self._part_starts_min
         stations = [Station(units_by_part=units, part_starts_min=part_starts,
@@ -222,7 +268,7 @@ class StoreAgent(mesa.Agent):
                         self._specs, self._units[day % 7 >= 5], today.service_min, today.used,
                         strict=True)]
         check_min = today.check_min[lo:hi]
-        res = simulate_store_day(today.minute[lo:hi], today.booked[lo:hi],
+        res = self._simulate_day(today.minute[lo:hi], today.booked[lo:hi],
                                  today.patience_min[lo:hi], check_min,
                                  today.check_fails[lo:hi], stations, self.hours.minutes,
                                  self.ops.balk_queue_per_server)
