@@ -90,6 +90,8 @@ class StoreVisits(Component):
         super().__init__(world)
         self.wait_samples: list[np.ndarray] = []
         """Waits (minutes) of every real arrival that did not balk, one array a day."""
+        self._first_week = -1
+        self._first_sums = np.zeros(CLASSES)
 
     def step(self, day: Day) -> None:
         day.store_outcome = self.run(day, day.visitors)
@@ -99,26 +101,48 @@ class StoreVisits(Component):
         (``CLASSES``): ``sum(p_i)`` of intent hazard x day-of-week weight x probability of
         choosing the store (:func:`~o2osim.components.intent.intent_hazard`,
         :func:`~o2osim.components.channel_choice.visit_probability`), over the consumers
-        who could set out to buy."""
+        who could set out to buy — the campaign's intenders and the customer base's
+        regular occasions (:mod:`o2osim.components.customer_base`).
+
+        The organic first purchases of consumers who never bought are a small part (an
+        acquisition hazard of a few per cent a year: ~2 % of the day's demand) spread
+        over half the market, so their visit probabilities are summed once a week (the
+        promotion calendar's unit) and reused; everyone else's every day."""
         sc, pop = self.world.scenario, self.pop
         beh, plan = sc.market.behaviour, sc.plan
         dow = float(self.world.dow_weights[day.index % 7])
         acq = acquisition_per_day(sc.market.customer_base)
         # Intent = campaign or regular occasion: 1 - (1 - h_c)(1 - h_r), summed without a
         # union: the regular candidates' h_r, plus the campaign candidates' h_c (1 - h_r).
-        reg = np.flatnonzero(pop.extra["occasion_level"])
+        reg = np.flatnonzero(pop.extra["alive"])
         idx = np.flatnonzero((pop.state & AWARE) > 0)
         idx = idx[eligible(pop, idx, day.index, beh)]
         p_reg = occasion_probability(pop, reg, dow, acq)
         p_cam = (np.minimum(intent_hazard(pop, idx, day.index, beh, plan) * dow, 1.0)
                  * (1.0 - occasion_probability(pop, idx, dow, acq)))
-        out = np.zeros(CLASSES)
+        out = self._first_purchases(day) * (-np.expm1(-acq * dow))
         for who, p in ((reg, p_reg), (idx, p_cam)):
-            p = p * visit_probability(pop, who, day.index, plan, beh, day.online_promo,
-                                      day.store_promo)
-            out += np.bincount(self._classes(who, day), weights=p.astype(np.float64),
-                               minlength=CLASSES)
+            out += self._visit_sums(who, p, day)
         return out
+
+    def _visit_sums(self, who: np.ndarray, p: np.ndarray, day: Day) -> np.ndarray:
+        """``sum(p_i x visit probability_i)`` of consumers ``who`` per arrival class."""
+        sc = self.world.scenario
+        v = visit_probability(self.pop, who, day.index, sc.plan, sc.market.behaviour,
+                              day.online_promo, day.store_promo)
+        return np.bincount(self._classes(who, day), weights=(p * v).astype(np.float64),
+                           minlength=CLASSES)
+
+    def _first_purchases(self, day: Day) -> np.ndarray:
+        """The visit probabilities of the consumers who never bought and may make an
+        organic first purchase, summed per class: once a week (docstring above)."""
+        week = day.index // 7
+        if self._first_week != week:
+            pop = self.pop
+            who = np.flatnonzero((pop.extra["occasion_level"] > 0) & ~pop.extra["alive"])
+            self._first_sums = self._visit_sums(who, np.ones(who.size), day)
+            self._first_week = week
+        return self._first_sums.copy()
 
     def _classes(self, idx: np.ndarray, day: Day) -> np.ndarray:
         """Arrival class of consumers ``idx``: may book (an online account, and online
