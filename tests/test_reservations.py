@@ -23,9 +23,9 @@ def store_of(market: str, *overrides: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize(("market", "slots_per_hour"), [
-    ("hotpot_chain", 22),    # tables: 0.5 x 48 tables x 60 / 65 min = 22.2 (host desk: 30)
+    ("hotpot_chain", 14),    # tables: 0.5 x 32 tables x 60 / 65 min = 14.8 (host desk: 30)
     ("local_services", 9),   # service chairs: 0.5 x 14 x 60 / 45 min = 9.3 (front desk: 15)
-    ("retail_apparel", 17),  # fitting rooms: 0.5 x 4 x 60 / 10 min / 0.7 of visitors = 17.1
+    ("retail_apparel", 8),   # fitting rooms: 0.5 x 2 x 60 / 10 min / 0.7 of visitors = 8.6
 ])
 def test_slots_are_a_share_of_the_tightest_stations_hourly_capacity(
         market: str, slots_per_hour: int) -> None:

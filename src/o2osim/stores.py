@@ -239,7 +239,7 @@ class StoreAgent(mesa.Agent):
         starts at opening; the last may be part of an hour).
 
         ``bookable_share`` of what the store can serve in that hour, set by its tightest
-        station — hotpot: the tables (48 x 60 / 65 min ~ 44 seatings an hour), not the
+        station — hotpot: the tables (32 x 60 / 65 min ~ 30 seatings an hour), not the
         host desk; services: the service chairs (appointment slots); apparel: the fitting
         rooms — with the units on duty in that hour's day part. A booking is for the hour
         the customer comes in (seed 000: 线上预约 -> 到店免排队 for hotpot and services).
