@@ -139,3 +139,15 @@ def kpi_label(name: str, lang: str | None = None) -> str:
 def html_lang(lang: str | None = None) -> str:
     """The value of ``<html lang=...>`` for ``lang`` (default: the current language)."""
     return HTML_LANG[lang or current()]
+
+
+def declared(key: str, english: str, lang: str | None = None) -> str:
+    """Words declared in English elsewhere (a lever's advice in :mod:`o2osim.kpis`, an
+    experience-gap cause of a component, carried by ``metrics.json``): ``english`` itself
+    in English, the catalogue's ``key`` in another language when it has one
+    (``locale/<lang>/registry.yaml``), else ``english``. The registry keeps its words
+    next to the rule they describe; only translations live in the catalogue."""
+    lang = lang or current()
+    if lang == DEFAULT_LANG or not has(key, lang):
+        return english
+    return message(key, lang)

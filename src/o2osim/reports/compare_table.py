@@ -346,9 +346,9 @@ def funnel_rows(table: pd.DataFrame, verdict: Verdict) -> list[int]:
 
 
 
-PURCHASED = "Purchased"
-"""The stage of :func:`o2osim.reports.funnel.funnel_stages` whose share of the aware is the
-full-channel conversion."""
+PURCHASED = "purchased"
+"""The stage (its ``key``) of :func:`o2osim.reports.funnel.funnel_stages` whose share of the
+aware is the full-channel conversion."""
 
 
 @dataclass(frozen=True)
@@ -380,7 +380,7 @@ def scenario_funnel(run: Run) -> list[FunnelStep] | None:
     population = _number(kpis.get("population")) or _number(run.metrics.get("population"))
     aware = float(kpis["aware"])
     return [FunnelStep(s, 100 * s.total / (population or 1),
-                       100 * s.total / aware if s.label == PURCHASED and aware else None)
+                       100 * s.total / aware if s.key == PURCHASED and aware else None)
             for s in funnel_stages(kpis)]
 
 
