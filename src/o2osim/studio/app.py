@@ -26,7 +26,7 @@ def Page() -> None:
         solara.Meta(name="description", content=s("app.tagline", lang))
     with solara.AppBar():
         solara.AppBarTitle(s("app.title", lang))
-        solara.ToggleButtonsSingle(value=lang, values=list(LANGS),
+        solara.ToggleButtonsSingle(value=lang,
                                    on_value=state.lang.set, dense=True,
                                    children=[solara.Button(LANG_NAMES[x], value=x,
                                                            classes=[f"studio-lang-{x}"])

@@ -68,7 +68,8 @@ def LeverControl(spec: levers.LeverSpec, value: Any, is_open: bool) -> None:
             choice(label, [(c, s(f"choice.{c}", lang)) for c in spec.choices], value,
                    set_value, disabled=not is_open)
         else:
-            solara.SliderFloat(label, value=float(spec.shown(value)), min=spec.lo,
+            solara.Text(label, style={"display": "block", "font-size": "0.9em"})
+            solara.SliderFloat("", value=float(spec.shown(value)), min=spec.lo,
                                max=spec.hi, step=spec.step, on_value=set_value,
                                disabled=not is_open, thumb_label=False)
         solara.Text(lever_help(spec, lang), style={"font-size": "0.75em", "color": "#666"})

@@ -52,8 +52,10 @@ def ChallengePanel() -> None:
         goal = "; ".join(f"{kpi_label(targets[g].kpi, lang)} {targets[g].op} "
                          f"{kpi_value(targets[g].kpi, targets[g].threshold, lang)}"
                          for g in card.goal)
-        solara.Text(f"{s('challenge.goal', lang)}: {goal}", classes=["studio-goal"])
-        solara.Text(s("challenge.cap", lang, cap=money(card.budget_cap_cny, lang)))
+        solara.Text(f"{s('challenge.goal', lang)}: {goal}", classes=["studio-goal"],
+                    style={"display": "block", "font-weight": "bold"})
+        solara.Text(s("challenge.cap", lang, cap=money(card.budget_cap_cny, lang)),
+                    style={"display": "block"})
         shown = state.hints_shown.value
         for hint in words["hints"][:shown]:
             solara.Info(hint)
