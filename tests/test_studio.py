@@ -130,7 +130,8 @@ def test_a_studio_model_is_the_campaign_model_one_step_a_day_and_stops() -> None
     assert again.metrics["kpis"] == model.metrics["kpis"]  # reset = same seed, same run
     for lang in i18n.LANGS:
         found = why.reasons(model.metrics, lambda k: values.get(k), lang,
-                            lambda k, v: str(v), lambda k, v: kpi_value(k, v, lang), 0.72)
+                            lambda k, v: str(v),
+                            lambda k, v, lang=lang: kpi_value(k, v, lang), 0.72)
         missed = [n for n, t in model.metrics["targets"].items() if not t["met"]]
         assert [r.target for r in found] == missed
         sat = next(r for r in found if r.target == "satisfaction")
@@ -149,3 +150,39 @@ def test_a_bad_lever_value_is_refused_before_a_model_is_built() -> None:
     spec = levers.budget_lever("lbs_ads")
     assert lever_value(spec, 1_800_000, "en") == "1.80 M CNY"
     assert lever_value(spec, 1_800_000, "zh") == "1.80 百万元"
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning:solara.validate_hooks")  # Mesa's code
+def test_mesa_solaraviz_shows_the_studio_model_and_its_five_charts() -> None:
+    import ipywidgets
+    import solara
+
+    from o2osim.studio.viz import solara_viz
+
+    _, rc = solara.render(solara_viz("zh"), handle_error=False)
+    images = rc.find(ipywidgets.Image).widgets
+    assert len(images) == 5 and all(bytes(i.value[:4]) == b"\x89PNG" for i in images)
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning:solara.validate_hooks")
+def test_attempts_export_one_csv_row_each_with_the_goals() -> None:
+    import csv
+    import io
+
+    from o2osim.studio import panels, state
+
+    card = CARDS[0]
+    result = challenges.Score(card=card.id, values={"promise_level": 0.72},
+                              goals={"satisfaction": {"kpi": "satisfaction_rate", "op": ">=",
+                                                      "threshold": 0.85, "value": 0.9,
+                                                      "met": True, "probability": 1.0}},
+                              share_all_met=1.0, committed_cny=18e6, total_cost_cny=18.4e6,
+                              within_cap=True, passed=True, replications=3, seconds=1.0)
+    state.attempts.set([])
+    state.add_attempt(result)
+    state.add_attempt(result)
+    rows = list(csv.DictReader(io.StringIO(panels.attempts_csv("en"))))
+    assert [r["attempt"] for r in rows] == ["1", "2"]
+    assert rows[0]["card"] == card.id and rows[0]["satisfaction_mean"] == "0.9000"
+    assert rows[0]["passed"] == "True" and rows[0]["share_all_goals_met"] == "1.000"
+    state.attempts.set([])

@@ -30,16 +30,19 @@ def _frame(model: StudioModel) -> pd.DataFrame:
     return model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
 
 
-def _png(fig: Figure) -> bytes:
+def _png(fig: Figure, left: float = 0.15) -> bytes:
+    # fixed margins and light compression: half the time of a constrained layout, and a
+    # redraw of the five charts stays near half a second of CPU
+    fig.subplots_adjust(left=left, right=0.97, top=0.88, bottom=0.2)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
+    fig.savefig(buffer, format="png", dpi=DPI, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
 
 
 def _lines(frame: pd.DataFrame, columns: dict[str, str], title: str, y_title: str,
            lang: str, days: int, scale: float = 1.0) -> bytes:
     with fonts(lang):
-        fig = Figure(figsize=SIZE_IN, layout="constrained")
+        fig = Figure(figsize=SIZE_IN)
         ax = fig.add_subplot()
         for column, label in columns.items():
             if column in frame and len(frame):
@@ -58,7 +61,7 @@ def _lines(frame: pd.DataFrame, columns: dict[str, str], title: str, y_title: st
 def funnel(model: StudioModel, lang: str) -> bytes:
     counts = model.funnel()
     with fonts(lang):
-        fig = Figure(figsize=SIZE_IN, layout="constrained")
+        fig = Figure(figsize=SIZE_IN)
         ax = fig.add_subplot()
         labels = [s(f"chart.funnel.{k}", lang) for k in FUNNEL]
         values = [counts[k] for k in FUNNEL]
@@ -68,7 +71,7 @@ def funnel(model: StudioModel, lang: str) -> bytes:
         ax.set_xlabel(s("chart.funnel.people", lang), fontsize=8)
         ax.set_xlim(0, max(max(values), 1) * 1.25)
         ax.tick_params(labelsize=7)
-        return _png(fig)
+        return _png(fig, left=0.27)
 
 
 def orders(model: StudioModel, lang: str) -> bytes:

@@ -20,6 +20,7 @@ import os
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Sequence
 
 from o2osim.i18n import DEFAULT_LANG, LANGS, LangError, check_lang, message
@@ -61,6 +62,8 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def offline_settings() -> None:
     """Solara in production mode with nothing that calls out (telemetry, CDN fallback)."""
+    # mesa 3.3's ComponentsView trips Solara's hook check at import: Mesa's, not ours
+    warnings.filterwarnings("ignore", category=UserWarning, module="solara.validate_hooks")
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "False")
     os.environ.setdefault("SOLARA_THEME_SHOW_BANNER", "False")
     from solara.server import settings

@@ -137,7 +137,8 @@ def RunController() -> None:
     with solara.Card(s("run.title", lang), classes=["studio-run"]):
         with solara.Row(gap="4px", style={"flex-wrap": "wrap"}):
             solara.Button(s("run.reset", lang), on_click=state.rebuild, color="primary",
-                          outlined=True, classes=["studio-reset"], disabled=to_end.value)
+                          outlined=True, classes=["studio-reset"],
+                          disabled=to_end.value and not done)
             solara.Button(s("run.pause", lang) if state.playing.value else s("run.play", lang),
                           on_click=lambda: state.playing.set(not state.playing.value),
                           color="primary", disabled=done or to_end.value,
