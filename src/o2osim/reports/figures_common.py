@@ -18,6 +18,7 @@ the package to install when there is none: a figure never prints boxes for the c
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
 from collections.abc import Iterator, Sequence
@@ -105,6 +106,12 @@ def require_fonts(lang: str) -> None:
         raise MissingFontError(CJK_FONT_HINT)
 
 
+def _mono(family: str) -> str:
+    """The fixed-width cut of a CJK family when installed (WenQuanYi Micro Hei Mono), else
+    the family itself (CJK characters are full-width in any case)."""
+    return f"{family} Mono" if f"{family} Mono" in _installed() else family
+
+
 @contextmanager
 def fonts(lang: str) -> Iterator[None]:
     """Draw the figures of ``lang`` inside this block: for Chinese the CJK font first, then
@@ -114,9 +121,18 @@ def fonts(lang: str) -> Iterator[None]:
         return
     require_fonts(lang)
     family = [cjk_font(), LATIN_FALLBACK]
-    with plt.rc_context({"font.family": "sans-serif", "font.sans-serif": family,
-                         "axes.unicode_minus": False}):
-        yield
+    # WenQuanYi Micro Hei has one weight: bold text is drawn regular, which matplotlib
+    # logs once per text ("Failed to find font weight bold"); the logger is quiet here.
+    log = logging.getLogger("matplotlib.font_manager")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        with plt.rc_context({"font.family": "sans-serif", "font.sans-serif": family,
+                             "font.monospace": [_mono(family[0]), "DejaVu Sans Mono"],
+                             "axes.unicode_minus": False}):
+            yield
+    finally:
+        log.setLevel(level)
 
 FIGURE_DPI = 110
 """Resolution of every PNG figure (dots per inch)."""

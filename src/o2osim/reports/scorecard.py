@@ -66,6 +66,16 @@ def wrap(text: str, width: int, after: str = " _") -> list[str]:
     return lines
 
 
+def _wrap_note(note: str, width: int) -> list[str]:
+    """A note in lines of ``width`` columns, the later ones indented by two; text with
+    wide (Chinese) characters may break between any two of them, or after its
+    punctuation."""
+    if cells(note) == len(note):
+        return textwrap.wrap(note, width, subsequent_indent="  ", break_on_hyphens=False)
+    first, *rest = wrap(note, width - 2, after=" ，、；：")
+    return [first, *("  " + line.lstrip() for line in rest)]
+
+
 def target_label(name: str, target: dict[str, Any], lang: str | None = None) -> str:
     """A target as people read it: in English its own ``label`` (conf/targets), in
     another language the catalogue's name of its KPI (:func:`o2osim.i18n.kpi_label`;
@@ -182,8 +192,7 @@ def _format_scorecard(metrics: dict[str, Any], width: int) -> str:
             notes.append(t("scorecard.warning") + warning)
         notes.append(t("scorecard.value_note", reps=replications_of(metrics)))
     for note in notes:
-        out += textwrap.wrap(note, max(width, 20), subsequent_indent="  ",
-                             break_on_hyphens=False)
+        out += _wrap_note(note, max(width, 20))
     kpis = metrics.get("kpis", {})
     shown = [(kpi_label(kpi), format_value(kpi, kpis[kpi])) for kpi in CONTEXT if kpi in kpis]
     if shown:
