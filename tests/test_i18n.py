@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import SMALL
 
 import o2osim
+from conftest import SMALL
 from o2osim import i18n
 from o2osim.cli import check_fonts, preflight
 from o2osim.components.shopping import CAUSES
