@@ -72,6 +72,18 @@ def offline_settings() -> None:
     settings.telemetry.mixpanel_enable = False
 
 
+def warm_up() -> None:
+    """Import the page and read the cards (composing the presets) before serving, so the
+    address is printed when the first page can answer at once."""
+    from o2osim.studio import app, state  # noqa: F401  (the page, imported once)
+    from o2osim.studio import scenario as scenarios
+
+    state.cards()
+    for market in scenarios.presets("market"):
+        for plan in scenarios.presets("plan"):
+            scenarios.base(market, plan)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse(argv)
     os.environ[LANG_ENV] = args.lang
@@ -80,6 +92,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from solara.server import threaded
 
     port = args.port or threaded.get_free_port()
+    warm_up()
     os.environ["SOLARA_APP"] = APP
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = args.host, str(port)
     host = f"[{args.host}]" if ":" in args.host else args.host

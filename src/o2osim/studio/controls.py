@@ -116,7 +116,7 @@ def RunController() -> None:
     lang = state.lang.value
     update_counter.get()
     model = state.ensure_model()
-    to_end = solara.use_reactive(False)
+    to_end = state.fast_forward
 
     def play() -> None:
         while state.playing.value and model is not None and not model.finished:

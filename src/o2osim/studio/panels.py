@@ -92,7 +92,7 @@ def ChartsPanel() -> None:
         return
     lang = state.lang.value
     drawn = solara.use_memo(lambda: charts.all_charts(model, lang),
-                            dependencies=[model, model.day, lang])
+                            dependencies=[model, state.chart_key(model), lang])
     with solara.Row(style={"flex-wrap": "wrap"}, classes=["studio-charts"]):
         for chart in drawn:
             solara.Image(chart)

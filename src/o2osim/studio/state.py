@@ -49,6 +49,9 @@ model: solara.Reactive[StudioModel | None] = solara.reactive(None)
 pending = solara.reactive(False)
 error: solara.Reactive[str | None] = solara.reactive(None)
 playing = solara.reactive(False)
+fast_forward = solara.reactive(False)
+"""Running to the end: the charts wait for the last day (a redraw costs more CPU than a
+month of the model)."""
 started_at: solara.Reactive[float | None] = solara.reactive(None)
 run_seconds: solara.Reactive[float | None] = solara.reactive(None)
 attempts: solara.Reactive[list[Attempt]] = solara.reactive([])
@@ -68,6 +71,16 @@ def cards() -> list[Card]:
 
 def card() -> Card | None:
     return next((c for c in cards() if c.id == card_id.value), None)
+
+
+def chart_key(current: StudioModel) -> object:
+    """When the charts are drawn again: every day when stepping, every week while playing,
+    on the last day when running to the end."""
+    if current.finished:
+        return current.day
+    if fast_forward.value:
+        return "running"
+    return current.day // 7 if playing.value else current.day
 
 
 def rebuild() -> None:
