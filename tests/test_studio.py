@@ -86,7 +86,7 @@ def test_a_bad_card_is_one_line_naming_field_value_and_allowed(bad: dict,
 @pytest.mark.parametrize("card", CARDS, ids=[c.id for c in CARDS])
 def test_the_known_solution_passes_and_the_starting_plan_fails(card) -> None:
     once = challenges.Card(**{**card.__dict__, "replications": 1})
-    assert not challenges.score(once).passed  # the start misses by far: one seed shows it
+    assert not challenges.score(once, run_over_cap=True).passed  # misses by far: one seed
     solved = challenges.score(card, card.solution)
     assert solved.passed, solved.margins()
 

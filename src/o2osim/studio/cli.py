@@ -49,6 +49,12 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         args.lang = check_lang(args.lang, "--lang")
     except LangError as err:
         parser.error(str(err))
+    from o2osim.reports.figures_common import MissingFontError, require_fonts
+
+    try:  # the charts draw Chinese only with a CJK font: say what to install
+        require_fonts(args.lang)
+    except MissingFontError as err:
+        parser.error(f"--lang zh: {err}")
     given = args.port
     args.port = int(given) if given.strip().isdigit() else -1
     if not 0 <= args.port <= 65535:

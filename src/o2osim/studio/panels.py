@@ -79,6 +79,11 @@ def ChallengePanel() -> None:
                                classes=["studio-verdict"])
             else:
                 solara.Warning(s("challenge.failed", lang), classes=["studio-verdict"])
+            for g in result.goals.values():
+                solara.Text(f"{'✓' if g['met'] else '✗'} {kpi_label(g['kpi'], lang)} "
+                            f"{kpi_value(g['kpi'], g['value'], lang)} {g['op']} "
+                            f"{kpi_value(g['kpi'], g['threshold'], lang)} "
+                            f"({g['probability']:.0%})", style={"display": "block"})
             if result.passed:
                 with solara.Details(s("challenge.debrief", lang), expand=True):
                     solara.Text(words["debrief"], classes=["studio-debrief"])
@@ -187,10 +192,10 @@ def AttemptsPanel() -> None:
                  f"{a.score.share_all_met:.0%}", money(a.score.committed_cny, lang),
                  money(a.score.total_cost_cny, lang),
                  "; ".join(f"{kpi_label(g['kpi'], lang)} {kpi_value(g['kpi'], g['value'], lang)}"
-                           for g in a.score.goals.values())]
+                           f" ({g['probability']:.0%})" for g in a.score.goals.values())]
                 for a in tried]
         _table([s(f"attempts.{k}", lang) for k in ("number", "time", "card", "passed", "share",
                                                     "committed", "cost")]
-               + [s("challenge.goal", lang)], rows, "studio-attempts-table")
+               + [s("attempts.goals", lang)], rows, "studio-attempts-table")
         solara.FileDownload(attempts_csv(lang), filename="o2osim-studio-attempts.csv",
                             label=s("attempts.export", lang), mime_type="text/csv")
