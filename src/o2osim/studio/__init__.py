@@ -17,3 +17,6 @@ Every word a person reads comes from ``o2osim/locale/<lang>/studio.yaml`` (:mod:
 or, for a card, from the card itself in both languages. Importing this package is light:
 Solara and altair load with the page.
 """
+
+LANG_ENV = "O2OSIM_STUDIO_LANG"
+"""The language the page opens in (``o2osim-studio --lang`` sets it)."""

@@ -24,7 +24,7 @@ import warnings
 from collections.abc import Sequence
 
 from o2osim.i18n import DEFAULT_LANG, LANGS, LangError, check_lang, message
-from o2osim.studio.text import LANG_ENV
+from o2osim.studio import LANG_ENV
 
 DEFAULT_PORT = 8765
 APP = "o2osim.studio.app"
@@ -49,12 +49,6 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
         args.lang = check_lang(args.lang, "--lang")
     except LangError as err:
         parser.error(str(err))
-    from o2osim.reports.figures_common import MissingFontError, require_fonts
-
-    try:  # the charts draw Chinese only with a CJK font: say what to install
-        require_fonts(args.lang)
-    except MissingFontError as err:
-        parser.error(f"--lang zh: {err}")
     given = args.port
     args.port = int(given) if given.strip().isdigit() else -1
     if not 0 <= args.port <= 65535:
@@ -63,6 +57,13 @@ def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     if not args.host or any(c.isspace() for c in args.host):
         parser.error(f"--host: {args.host!r} is not an address — allowed: an IP address or "
                      "a host name, such as 127.0.0.1")
+    if args.lang == "zh":  # the charts draw Chinese only with a CJK font
+        from o2osim.reports.figures_common import MissingFontError, require_fonts
+
+        try:
+            require_fonts(args.lang)
+        except MissingFontError as err:
+            parser.error(f"--lang zh: {err}")
     return args
 
 

@@ -19,10 +19,10 @@ from mesa.visualization.utils import force_update
 
 from o2osim.config import ConfigError
 from o2osim.i18n import DEFAULT_LANG, check_lang
+from o2osim.studio import LANG_ENV
 from o2osim.studio import scenario as scenarios
 from o2osim.studio.challenges import Card, Score, load_cards
 from o2osim.studio.model import StudioModel
-from o2osim.studio.text import LANG_ENV
 
 
 def default_lang() -> str:

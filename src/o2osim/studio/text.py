@@ -10,9 +10,6 @@ from o2osim.i18n import message
 from o2osim.kpis import ROI_UNIT, unit_of
 from o2osim.studio.levers import LeverSpec
 
-LANG_ENV = "O2OSIM_STUDIO_LANG"
-"""The language the page opens in (``o2osim-studio --lang`` sets it)."""
-
 
 def s(key: str, lang: str, **fmt: Any) -> str:
     """The studio message ``key`` (``studio.<key>``) in ``lang``."""
