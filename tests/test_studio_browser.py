@@ -3,6 +3,7 @@ port, in headless chromium with every request not to 127.0.0.1 blocked (any is a
 failure), in English and in Chinese: open a challenge, move a budget, run to the end; the
 budget, the scorecard and the charts update, with no console error and no failed request.
 
+In Chinese the attempt is also scored (three seeds): the verdict and the attempts table.
 ``O2OSIM_STUDIO_SCREENSHOTS=docs/images`` also writes the screenshots of docs/studio.md."""
 
 from __future__ import annotations
@@ -100,6 +101,15 @@ def test_a_trainee_plays_a_challenge_offline(studio, _chromium) -> None:
     assert images == [True] * 5
     day = page.locator(".studio-day").inner_text()
     assert "112" in day
+    if lang == "zh":  # score the attempt once (three runs): the verdict and the attempts row
+        page.locator(".studio-submit").click()
+        page.wait_for_selector(".studio-attempts-table", timeout=240_000)
+        verdict = page.locator(".studio-verdict").inner_text()
+        assert i18n.message("studio.challenge.failed", lang)[:4] in verdict  # 0 for members
+        assert page.locator(".studio-attempts-table tbody tr").count() == 1
+        assert CARD.id in page.locator(".studio-attempts-table").inner_text()
+        download = i18n.message("studio.attempts.export", lang)
+        assert page.get_by_text(download).count() == 1
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"studio-{lang}.png"), full_page=False)
