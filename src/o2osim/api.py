@@ -324,11 +324,12 @@ class Result:
         """True when the run meets every target."""
         return bool(self.metrics.get("all_targets_met"))
 
-    def scorecard(self, width: int = 100) -> str:
-        """The scorecard the CLI prints."""
+    def scorecard(self, width: int = 100, lang: str | None = None) -> str:
+        """The scorecard the CLI prints, in ``lang`` (default: the scenario's ``lang``)."""
         from o2osim.reports import format_scorecard
 
-        return format_scorecard(self.metrics, width=width)
+        return format_scorecard(self.metrics, width=width,
+                                lang=lang or self.scenario.config.lang)
 
     def __repr__(self) -> str:
         m = self.metrics
@@ -366,7 +367,7 @@ class Result:
                 _write_hydra_record(staged.stage / ".hydra", self.scenario, target)
                 write_csv_atomic(staged.stage / "replications.csv", self.replications)
                 write_run(staged.stage, self)
-                write_report(staged.stage)
+                write_report(staged.stage, self.scenario.config.lang)
         except FolderTaken:  # something appeared there meanwhile
             raise refused from None
         return target

@@ -79,6 +79,7 @@ from o2osim.config.private_apis import (
     hydra_args_parser,
     start_hydra,
 )
+from o2osim.i18n import message
 from o2osim.progress import progress_wanted
 from o2osim.reports import format_scorecard
 from o2osim.results import (
@@ -151,7 +152,7 @@ def _app(cfg: DictConfig) -> float:
             except ValueError as exc:  # the fingerprint matches, the rest was damaged
                 _fail(ConfigError(key, repr(_shown_path(folder)), f"{exc}; move metrics.json "
                                   "away to run this job again (nothing was run or overwritten)"))
-            print(format_scorecard(metrics, width=width))
+            print(format_scorecard(metrics, width=width, lang=sc.lang))
             print(f"results: {_shown_path(folder)} (already complete for this configuration: "
                   "skipped)")
             return objective(metrics)
@@ -170,9 +171,9 @@ def _app(cfg: DictConfig) -> float:
         with staged_run(folder) as stage:  # moved into place when complete, metrics.json last
             write_csv_atomic(stage / "replications.csv", table)
             write_run(stage, result)
-            write_report(stage)  # reads the files just written: report.md, report.html, PNGs
-    print(format_scorecard(result.metrics, width=width))
-    print(f"results: {_shown_path(folder)}")
+            write_report(stage, sc.lang)  # reads the files just written: report, PNGs
+    print(format_scorecard(result.metrics, width=width, lang=sc.lang))
+    print(message("scorecard.results", sc.lang, folder=_shown_path(folder)))
     return objective(result.metrics)  # what the cheapest-plan search minimises (search.py)
 
 
@@ -258,6 +259,7 @@ def preflight(argv: list[str]) -> list[str]:
             jobs = [_single_job(overrides)]
         seen: set[tuple[str, ...]] = set()
         planned: list[tuple[int, list[str], str]] = []  # job number, overrides, fingerprint
+        langs: set[str] = set()
         scenarios = JobScenarios(loader, compose, check_composed)
         for num, job in enumerate(jobs):
             if tuple(job) in seen:
@@ -270,6 +272,7 @@ def preflight(argv: list[str]) -> list[str]:
                     cfg = single if single is not None else compose(job, RunMode.RUN)
                     sc = validate_scenario(to_scenario(cfg))
                 planned.append((num, job, scenario_sha256(sc)))
+                langs.add(sc.lang)
             except COMPOSITION_ERRORS as exc:
                 err = explain(exc)
                 if len(jobs) > 1:
@@ -278,6 +281,8 @@ def preflight(argv: list[str]) -> list[str]:
                 raise err from exc
             if not multirun:
                 master = cfg
+        if "zh" in langs:
+            check_fonts("zh")
         key = "hydra.sweep.dir" if multirun else "hydra.run.dir"
         HydraConfig.instance().set_config(master)
         explicit = any(o.key_or_group == key for o in overrides)
@@ -317,6 +322,17 @@ def _refuse_early(args: typing.Any, config_name: str, loader: ConfigLoader, comp
         kept.checked(lines)
     except COMPOSITION_ERRORS as exc:
         raise explain(exc) from exc
+
+
+def check_fonts(lang: str) -> None:
+    """``lang=zh`` draws Chinese figures: refuse it before any work when no Chinese font
+    is installed (:class:`ConfigError` naming the package to install)."""
+    from o2osim.reports.figures_common import MissingFontError, require_fonts
+
+    try:
+        require_fonts(lang)
+    except MissingFontError as exc:
+        raise ConfigError("lang", repr(lang), str(exc)) from None
 
 
 def _argparse_error(message: str) -> typing.NoReturn:

@@ -17,6 +17,11 @@ code: the code holds keys only. Domain terms use the words of the seed documents
 (shared/seeds/000: 全渠道转化率, 用户满意度, 营销ROI, 线上引流到店率, 线下会员线上复购率,
 操作链路 ... 步, 线上线下营销节奏同步率, 统一用户画像构建率, 跨渠道服务一致性).
 
+One exception to "same keys in every language": words the registry declares in English
+next to the rule they describe (a lever's advice in :mod:`o2osim.kpis`, an experience-gap
+cause of a component, a KPI's unit) are translated in ``locale/zh/registry.yaml`` only and
+read with :func:`declared` (the English is the registry's own).
+
 The language is passed explicitly (``message(key, "zh")``) or, for code that renders a
 whole page, set once around the work with :func:`using` and read by ``message(key)`` /
 ``t(key)`` without a language (a :mod:`contextvars` variable: threads and tasks keep their
@@ -28,6 +33,7 @@ Imports nothing from o2osim (a helper any floor may use).
 from __future__ import annotations
 
 import contextvars
+import re
 import string
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -139,3 +145,23 @@ def kpi_label(name: str, lang: str | None = None) -> str:
 def html_lang(lang: str | None = None) -> str:
     """The value of ``<html lang=...>`` for ``lang`` (default: the current language)."""
     return HTML_LANG[lang or current()]
+
+
+def declared(key: str, english: str, lang: str | None = None) -> str:
+    """Words declared in English elsewhere (a lever's advice in :mod:`o2osim.kpis`, an
+    experience-gap cause of a component, carried by ``metrics.json``): ``english`` itself
+    in English, the catalogue's ``key`` in another language when it has one
+    (``locale/<lang>/registry.yaml``), else ``english``. The registry keeps its words
+    next to the rule they describe; only translations live in the catalogue."""
+    lang = lang or current()
+    if lang == DEFAULT_LANG or not has(key, lang):
+        return english
+    return message(key, lang)
+
+
+def unit_label(unit: str, lang: str | None = None) -> str:
+    """A KPI's unit (:mod:`o2osim.kpis`: ``simulated consumers``, ``CNY (whole market)``)
+    for a reader in ``lang``: the registry's words in English, ``registry.unit.<words>``
+    (lower case, joined by ``_``) of the catalogue otherwise."""
+    slug = "_".join(re.findall(r"[a-z0-9]+", unit.lower()))
+    return declared(f"registry.unit.{slug}", unit, lang)

@@ -179,9 +179,11 @@ def check_composed(cfg: DictConfig) -> None:
         if key not in TOP_LEVEL:
             raise unknown_key_error(str(key), [k for k in TOP_LEVEL if k != "hydra"],
                                     _value_text(cfg, str(key)))
+    scenario = OmegaConf.to_container(OmegaConf.masked_copy(cfg, list(SCENARIO_SECTIONS)),
+                                      resolve=False)
     for section in SCENARIO_SECTIONS:
         if section in cfg:
-            raw = OmegaConf.to_container(cfg[section], resolve=False)
+            raw = scenario[section]  # type: ignore[index]
             for path, text in _leaf_strings(raw, section):
                 if environment_reads(text):
                     _no_environment(path, text)

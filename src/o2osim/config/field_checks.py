@@ -23,6 +23,7 @@ from o2osim.config.schema import (
     REQUIRES,
     WHERE,
 )
+from o2osim.i18n import LANGS
 from o2osim.values import scalar_text
 
 
@@ -180,6 +181,7 @@ BY_PATH: dict[str, Check] = {
     "sim.seed": Interval(0, SEED_MAX),
     "sim.ground_truth": OneOf(GROUND_TRUTH_MODES),
     "sim.records": OneOf(RECORDS_FORMATS),
+    "lang": OneOf(LANGS),
     "market.channels.*.kind": OneOf(CHANNEL_KINDS),
     "plan.coupon.kind": OneOf(COUPON_KINDS),
     "plan.promo_weeks": ListOf("distinct whole weeks of the campaign (1-based), at least one",

@@ -46,8 +46,9 @@ from o2osim.config.schema import ScenarioConfig
 from o2osim.config.store import to_scenario
 from o2osim.config.validate import ConfigError, clean_nodes, describe_type, validate_scenario
 
-SCENARIO_SECTIONS = ("market", "plan", "targets", "sim")
-"""The parts of a composed config that make the scenario (the rest is Hydra's)."""
+SCENARIO_SECTIONS = ("market", "plan", "targets", "sim", "lang")
+"""The parts of a composed config that make the scenario (the rest is Hydra's); ``lang`` is
+a single value (the language people read, o2osim.i18n), the others are sections."""
 
 Compose = Callable[[list[str], RunMode], DictConfig]
 

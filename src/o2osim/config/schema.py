@@ -503,3 +503,6 @@ class ScenarioConfig:
     plan: PlanConfig = MISSING
     targets: dict[str, TargetSpec] = field(default_factory=dict)
     sim: SimConfig = field(default_factory=SimConfig)
+    lang: str = "en"
+    """The language people read (o2osim.i18n): ``en`` or ``zh`` (Simplified Chinese) for
+    the terminal scorecard, the report and its figures; the simulation is the same."""

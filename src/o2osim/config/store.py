@@ -70,8 +70,9 @@ def to_scenario(cfg: DictConfig) -> ScenarioConfig:
     if (all(OmegaConf.get_type(cfg, name) is kind for name, kind in SECTION_TYPES.items())
             and all(OmegaConf.get_type(cfg.targets, k) is TargetSpec for k in cfg.targets)):
         return ScenarioConfig(**{name: OmegaConf.to_object(cfg[name])
-                                 for name in (*SECTION_TYPES, "targets")})
-    keep = OmegaConf.masked_copy(cfg, ["market", "plan", "targets", "sim"])
+                                 for name in (*SECTION_TYPES, "targets")},
+                              **({"lang": cfg.lang} if "lang" in cfg else {}))
+    keep = OmegaConf.masked_copy(cfg, ["market", "plan", "targets", "sim", "lang"])
     merged = OmegaConf.merge(OmegaConf.structured(ScenarioConfig), keep)
     obj = OmegaConf.to_object(merged)
     assert isinstance(obj, ScenarioConfig)

@@ -11,6 +11,10 @@ here. A run written before those were recorded shows its causes by key.
 :func:`advice` (a missed target's levers not pulled yet, values with units) and
 :func:`satisfaction_levers` (causes ranked by the satisfied customers they cost) read the
 run's plan settings to leave out what is already pulled.
+
+The words are the registry's (English); in another language the catalogue's translation
+of each lever and cause (``locale/<lang>/registry.yaml``, :func:`o2osim.i18n.declared`) and
+of this module's own words (``locale/<lang>/advice.yaml``).
 """
 
 from __future__ import annotations
@@ -20,13 +24,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from o2osim.i18n import declared, t
 from o2osim.kpis import BY_NAME
 from o2osim.levers import Cause, Lever
 from o2osim.reports.formats import count
 
-NO_KNOWN_LEVER = "no plan lever is declared for this KPI (see docs/model.md)"
-"""What :func:`advice` says for a KPI without levers in :data:`o2osim.kpis.KPIS`."""
-ALL_PULLED = "every lever behind it is already pulled"
+NO_KNOWN_LEVER = t("advice.no_known_lever", "en")
+"""What :func:`advice` says in English for a KPI without levers in :data:`o2osim.kpis.KPIS`
+(the catalogue's words)."""
+
 
 
 def causes_of(drivers: Mapping[str, Any] | None) -> dict[str, Cause]:
@@ -39,13 +45,16 @@ def causes_of(drivers: Mapping[str, Any] | None) -> dict[str, Cause]:
 def cause_label(cause: str, drivers: Mapping[str, Any] | None) -> str:
     """A cause in plain words (undeclared causes: their key with spaces)."""
     known = causes_of(drivers).get(cause)
-    return known.label if known else cause.replace("_", " ")
+    return (declared(f"registry.cause.{cause}.label", known.label) if known
+            else cause.replace("_", " "))
 
 
 def cause_short(cause: str, drivers: Mapping[str, Any] | None) -> str:
     """A cause's label on the satisfaction chart."""
     known = causes_of(drivers).get(cause)
-    return known.short if known and known.short else cause_label(cause, drivers)
+    if known and known.short:
+        return declared(f"registry.cause.{cause}.short", known.short)
+    return cause_label(cause, drivers)
 
 
 def cause_lever_texts(cause: str, drivers: Mapping[str, Any] | None,
@@ -58,14 +67,21 @@ def cause_lever_texts(cause: str, drivers: Mapping[str, Any] | None,
     if known is None:
         return []
     if not known.levers:
-        return [known.no_lever or "no plan lever"]
-    return lever_texts(known.levers, plan, reality_level) or ["already pulled"]
+        return [_no_lever(known)]
+    return lever_texts(known.levers, plan, reality_level) or [t("advice.already_pulled")]
+
+
+def _no_lever(known: Cause) -> str:
+    """Why a cause has no plan lever, in the current language."""
+    if not known.no_lever:
+        return t("advice.no_plan_lever")
+    return declared(f"registry.cause.{known.name}.no_lever", known.no_lever)
 
 
 def cause_where(cause: str, drivers: Mapping[str, Any] | None) -> str:
     """What a cause's experiences are: store visits, or store visits and online orders."""
     known = causes_of(drivers).get(cause)
-    return "store visits" if known and known.where == "store" else "visits or online orders"
+    return t("advice.where.store" if known and known.where == "store" else "advice.where.both")
 
 
 def format_setting(setting: str, value: Any) -> str | None:
@@ -75,7 +91,7 @@ def format_setting(setting: str, value: Any) -> str | None:
     if value is None or isinstance(value, dict | list):
         return None
     if isinstance(value, bool):
-        return "on" if value else "off"
+        return t("advice.setting.on" if value else "advice.setting.off")
     if isinstance(value, str):
         return value
     if not isinstance(value, int | float) or not math.isfinite(value):
@@ -87,7 +103,8 @@ def format_setting(setting: str, value: Any) -> str | None:
     if name.endswith("_multiplier"):
         return f"×{value:.2f}"
     if name.endswith("_weeks"):
-        return f"{value:.0f} week" + ("" if value == 1 else "s")
+        return t("advice.setting.week" if value == 1 else "advice.setting.weeks",
+                 n=f"{value:.0f}")
     if float(value).is_integer() and not name.endswith("_level"):
         return f"{value:,.0f}"
     return f"{value:.2f}"
@@ -113,7 +130,8 @@ def lever_texts(levers: Sequence[Lever], plan: Mapping[str, Any] | None,
     """
     parts = []
     for lever in levers:
-        setting, text = lever.setting, lever.advice
+        setting = lever.setting
+        text = declared(f"registry.lever.{setting}", lever.advice)
         value = plan_value(plan, setting) if plan else None
         if plan and lever.pulled(value):
             continue  # already pulled
@@ -121,7 +139,8 @@ def lever_texts(levers: Sequence[Lever], plan: Mapping[str, Any] | None,
                 and reality_level is not None and value <= reality_level + 1e-9):
             continue  # promises no more than the stores deliver
         shown = format_setting(setting, value)
-        parts.append(f"`plan.{setting}`" + (f" (now {shown})" if shown else "") + f": {text}")
+        parts.append(f"`plan.{setting}`" + (t("advice.now", value=shown) if shown else "")
+                     + f": {text}")
     return parts
 
 
@@ -136,14 +155,15 @@ def advice(kpi: str, plan: Mapping[str, Any] | None,
     if kpi == "satisfaction_rate" and drivers and drivers.get("satisfied_lost_to_gap"):
         ranked = satisfaction_levers(drivers, plan, reality_level)
         if ranked:
-            return "; ".join(f"{r.label} cost {count(r.lost)} satisfied experiences — "
-                             + (" / ".join(r.levers) if r.levers else ALL_PULLED)
-                             for r in ranked)
+            return t("advice.lever_sep").join(
+                t("advice.cost", label=r.label, n=count(r.lost))
+                + (" / ".join(r.levers) if r.levers else t("advice.all_pulled"))
+                for r in ranked)
     known = BY_NAME.get(kpi)
     if known is None or not known.levers:
-        return NO_KNOWN_LEVER
+        return t("advice.no_known_lever")
     parts = lever_texts(known.levers, plan, reality_level)
-    return "; ".join(parts) if parts else ALL_PULLED
+    return t("advice.lever_sep").join(parts) if parts else t("advice.all_pulled")
 
 
 @dataclass
@@ -177,9 +197,9 @@ def satisfaction_levers(drivers: Mapping[str, Any], plan: Mapping[str, Any] | No
         known = causes.get(cause)
         texts = lever_texts(known.levers, plan, reality_level) if known else []
         if known and not known.levers:
-            texts = [known.no_lever or "no plan lever"]
+            texts = [_no_lever(known)]
         if cause == "over_promise" and reality_level is not None and texts:
-            texts[0] += f" (stores deliver {reality_level:.2f}: `market.stores.reality_level`)"
+            texts[0] += t("advice.stores_deliver", level=f"{reality_level:.2f}")
         out.append(RankedCause(cause, cause_label(cause, drivers), float(n),
                                float(co.get(cause, 0.0)), texts))
     return out

@@ -5,6 +5,7 @@
     o2osim-compare results/sweeps/2026-11-22_16-30-10            # every job of a sweep
     o2osim-compare results/runs/a results/runs/b --out results/comparisons/ab
     python -m o2osim.reports.compare results/sweeps/            # a folder of sweeps
+    o2osim-compare results/sweeps/2026-11-22_16-30-10 --lang zh  # in Chinese
 
 Each argument is a run folder (``metrics.json``, ``.hydra/``) or a folder holding run
 folders at any depth (a Hydra multirun, or a folder of sweeps). The comparison goes to
@@ -26,7 +27,8 @@ printed by :mod:`o2osim.reports.formats` (never as the threshold they miss). A
 comparison of more than
 :data:`~o2osim.reports.compare_table.FULL_LABELS` scenarios (a sweep) labels in its
 figures only the scenarios that matter (:func:`~o2osim.reports.compare_table.featured`);
-its tables keep every one. Column and figure meanings: docs/compare.md.
+its tables keep every one. Column and figure meanings: docs/compare.md. ``--lang zh``
+writes the page, its figures and the summary in Chinese (:mod:`o2osim.i18n`).
 
 This module is the command; the work is done by one module per job:
 :mod:`~o2osim.reports.runs` (finding and loading run folders),
@@ -51,13 +53,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from o2osim.i18n import DEFAULT_LANG, LANGS, LangError, check_lang, t, using
 from o2osim.reports.compare_figures import write_figures
 from o2osim.reports.compare_page import Section, comparison_page
 from o2osim.reports.compare_table import SPEND, Target, Verdict, csv_table, ranked
+from o2osim.reports.figures_common import MissingFontError, fonts, require_fonts
 from o2osim.reports.formats import format_value
 from o2osim.reports.markets import MarketComparison, compare_markets, mixing_sentence
 from o2osim.reports.runs import CompareError, Skipped, collect
-from o2osim.reports.scorecard import wrap
+from o2osim.reports.scorecard import cells, ljust, wrap
 from o2osim.results import FolderTaken, staged_folder, write_csv_atomic, write_text_atomic
 
 PROG = "o2osim-compare"
@@ -79,8 +83,8 @@ def summary(table: pd.DataFrame, targets: dict[str, Target], verdict: Verdict,
     """A short plain-text summary of one market: the ranked table (scenario labels
     wrapped to fit ``width`` columns), skipped runs, notes and the verdict (wrapped too)."""
     lines = _ranked_lines(table, targets, width)
-    lines += [f"skipped: {s.folder} — {s.reason}" for s in skipped]
-    lines += [f"note: {n}" for n in notes]
+    lines += [t("compare.terminal.skipped", folder=s.folder, reason=s.reason) for s in skipped]
+    lines += [t("compare.terminal.note", note=n) for n in notes]
     lines += ["", *_wrap(verdict.statement, width)]
     return "\n".join(lines)
 
@@ -101,24 +105,25 @@ def _ranked_lines(table: pd.DataFrame, targets: dict[str, Target], width: int) -
     """The ranked table of one market as lines of at most ``width`` columns (when the
     scenario labels can wrap that far)."""
     shown = list(targets.values())[:3]
-    head = ["#", "ID", "Scenario", "Total spend", *[t.name for t in shown], "Targets met"]
+    head = [t(f"compare.terminal.{h}") for h in ("rank", "id", "scenario", "spend")]
+    head += [*[x.name for x in shown], t("compare.terminal.targets_met")]
     rows = [head]
     for rank, (_, row) in enumerate(ranked(table).iterrows(), start=1):
         rows.append([str(rank), str(row["scenario_id"]), str(row["scenario"]),
                      format_value(SPEND, row[SPEND]),
-                     *[format_value(t.kpi, row.get(t.kpi), t) for t in shown],
+                     *[format_value(x.kpi, row.get(x.kpi), x) for x in shown],
                      f"{int(row['targets_met'])}/{len(targets)}"
-                     + (" ALL" if row["meets_all_targets"] else "")])
-    widths = [max(len(r[c]) for r in rows) for c in range(len(head))]
+                     + (t("compare.terminal.all") if row["meets_all_targets"] else "")])
+    widths = [max(cells(r[c]) for r in rows) for c in range(len(head))]
     room = width - sum(widths) + widths[2] - 2 * (len(head) - 1)
     widths[2] = max(20, min(widths[2], room))
     lines = []
     for n, r in enumerate(rows):
         label = wrap_label(r[2], widths[2])
         for i, part in enumerate(label):
-            cells = [c if i == 0 else "" for c in r]
-            cells[2] = part
-            lines.append("  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
+            row_cells = [c if i == 0 else "" for c in r]
+            row_cells[2] = part
+            lines.append("  ".join(ljust(c, w) for c, w in zip(row_cells, widths, strict=True))
                          .rstrip())
         if n == 0:
             lines.append("  ".join("-" * w for w in widths))
@@ -134,13 +139,13 @@ def summary_of_markets(parts: Sequence[MarketComparison], skipped: Sequence[Skip
         p = parts[0]
         return summary(p.table, p.targets, p.verdict, skipped, p.notes, width)
     mixing = mixing_sentence([p.group for p in parts], [len(p.table) for p in parts]) or ""
-    lines = _wrap("NOTE: " + mixing, width)
-    lines += [f"skipped: {s.folder} — {s.reason}" for s in skipped]
+    lines = _wrap(t("compare.terminal.mixing", text=mixing), width)
+    lines += [t("compare.terminal.skipped", folder=s.folder, reason=s.reason) for s in skipped]
     for p in parts:
-        lines += ["", *_wrap(f"== Market {p.group.number} of {len(parts)}: "
-                             f"{p.group.label} ==", width), ""]
+        lines += ["", *_wrap(t("compare.terminal.market", number=p.group.number,
+                               total=len(parts), label=p.group.label), width), ""]
         lines += _ranked_lines(p.table, p.targets, width)
-        lines += [f"note: {n}" for n in p.notes]
+        lines += [t("compare.terminal.note", note=n) for n in p.notes]
         lines += ["", *_wrap(p.verdict.statement, width)]
     return "\n".join(lines)
 
@@ -190,10 +195,17 @@ def write_comparison(folder: Path, parts: Sequence[MarketComparison],
     write_text_atomic(folder / "comparison.html", lambda fh: fh.write(page))
 
 
-def compare(paths: Sequence[str], out: str | None, now: dt.datetime | None = None
-            ) -> tuple[Path, str]:
+def compare(paths: Sequence[str], out: str | None, now: dt.datetime | None = None,
+            lang: str = DEFAULT_LANG) -> tuple[Path, str]:
     """Compare the runs under ``paths`` into a new folder, market by market
-    (:func:`o2osim.reports.markets.compare_markets`); return it and the summary."""
+    (:func:`o2osim.reports.markets.compare_markets`), in ``lang``; return it and the
+    summary."""
+    with using(check_lang(lang)), fonts(lang):
+        return _compare(paths, out, now)
+
+
+def _compare(paths: Sequence[str], out: str | None, now: dt.datetime | None
+             ) -> tuple[Path, str]:
     runs, skipped = collect(paths)
     target, explicit = output_folder(out, now or dt.datetime.now())
     if not runs:
@@ -227,6 +239,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", metavar="DIR", default=None,
                         help="new or empty folder for the comparison (default: "
                         "results/comparisons/<date>_<time>)")
+    parser.add_argument("--lang", default=DEFAULT_LANG,
+                        help=f"language of the page, figures and summary: {', '.join(LANGS)} "
+                        "(default: %(default)s)")
 
     def one_line(message: str) -> typing.NoReturn:
         _fail(message)
@@ -251,11 +266,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Console script ``o2osim-compare``."""
     args = _parser().parse_args(argv)
     try:
-        folder, text = compare(args.paths, args.out)
+        require_fonts(check_lang(args.lang, "--lang"))  # before any work
+    except (LangError, MissingFontError) as err:
+        _fail(str(err))
+    try:
+        folder, text = compare(args.paths, args.out, lang=args.lang)
     except CompareError as err:
         _fail(str(err))
     print(text)
-    print(f"comparison: {_shown_path(folder)}")
+    print(t("compare.terminal.comparison", args.lang, folder=_shown_path(folder)))
 
 
 if __name__ == "__main__":

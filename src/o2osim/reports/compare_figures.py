@@ -1,6 +1,9 @@
 """The comparison's figures: spend vs conversion (with the Pareto frontier), the
 satisfaction-conversion quadrants and the funnels side by side (docs/compare.md,
-"Figures"); matplotlib's Agg backend is set in :mod:`o2osim.reports.figures_common`."""
+"Figures"); matplotlib's Agg backend is set in :mod:`o2osim.reports.figures_common`.
+Titles, axes, legends and keys are the catalogue's (``compare.figures.*``) in the current
+language; :func:`o2osim.reports.compare.compare` draws inside
+:func:`o2osim.reports.figures_common.fonts`."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from o2osim.i18n import current, t
 from o2osim.reports.compare_table import (
     BEST_ROLE,
     CLOSEST_ROLE,
@@ -31,12 +35,13 @@ from o2osim.reports.compare_table import (
     is_large,
     labelled,
     rank_order,
+    role_text,
     scenario_funnel,
     shown_phrase,
 )
 from o2osim.reports.figures_common import place_labels, plain_text, save_figure, subplots
 from o2osim.reports.funnel import COLOURS as CHANNEL_COLOURS
-from o2osim.reports.funnel import FUNNEL_LEGEND
+from o2osim.reports.funnel import funnel_legend
 from o2osim.reports.runs import Run
 from o2osim.targets import number as _number
 
@@ -73,8 +78,8 @@ def _point_colours(table: pd.DataFrame) -> list[str]:
 
 
 def _legend_points(ax: Any) -> None:
-    ax.scatter([], [], color=COLOURS["met"], label="meets all targets")
-    ax.scatter([], [], color=COLOURS["missed"], label="misses a target")
+    ax.scatter([], [], color=COLOURS["met"], label=_f("meets_all"))
+    ax.scatter([], [], color=COLOURS["missed"], label=_f("misses"))
 
 
 def _mark_verdict(ax: Any, xs: Any, ys: Any, table: pd.DataFrame, verdict: Verdict) -> None:
@@ -83,18 +88,21 @@ def _mark_verdict(ax: Any, xs: Any, ys: Any, table: pd.DataFrame, verdict: Verdi
     if verdict.best is not None:
         ax.scatter([xs.iloc[verdict.best]], [ys.iloc[verdict.best]], s=320, marker="*",
                    color=COLOURS["best"], edgecolor="black", zorder=5,
-                   label="cheapest meeting all targets")
+                   label=_f("best"))
     elif verdict.closest is not None and is_large(table):
         ax.scatter([xs.iloc[verdict.closest]], [ys.iloc[verdict.closest]], s=150, marker="D",
                    facecolor="none", edgecolor=COLOURS["best"], linewidth=2, zorder=5,
-                   label="closest to meeting all targets")
+                   label=_f("closest"))
 
 
-KEY_SECTIONS = ((BEST_ROLE, "★ Cheapest meeting all targets"),
-                (CLOSEST_ROLE, "◆ Closest to meeting all targets"),
-                (SATISFIED_ROLE, "Most satisfied"),
-                (FRONTIER_ROLE, "On the Pareto frontier, cheapest first"))
-"""The sections of a large comparison's key: which :func:`featured` role, its heading."""
+KEY_SECTIONS = (BEST_ROLE, CLOSEST_ROLE, SATISFIED_ROLE, FRONTIER_ROLE)
+"""The sections of a large comparison's key, by :func:`featured` role (its heading:
+``compare.figures.key_sections.<role>``)."""
+
+
+def _f(key: str, **fmt: Any) -> str:
+    """The figures' words (``compare.figures.*`` of the catalogue)."""
+    return t(f"compare.figures.{key}", **fmt)
 
 
 def _key_entry(table: pd.DataFrame, i: int) -> str:
@@ -109,20 +117,20 @@ def key_text(table: pd.DataFrame, verdict: Verdict) -> str:
     (:data:`KEY_SECTIONS`; a scenario with two reasons is under both), and where the
     others are."""
     if not is_large(table):
-        return "Scenarios\n" + "\n".join(_key_entry(table, i) for i in range(len(table)))
+        return _f("key_scenarios") + "\n" + "\n".join(_key_entry(table, i)
+                                                      for i in range(len(table)))
     roles = featured(table, verdict)
     front = frontier_rows(table)
-    lines = [f"Labelled: {len(roles)} of {len(table)} scenarios"]
-    for role, heading in KEY_SECTIONS:
+    lines = [_f("key_labelled", k=len(roles), n=len(table))]
+    for role in KEY_SECTIONS:
+        heading = _f(f"key_sections.{role}")
         rows = [i for i in (front if role == FRONTIER_ROLE else roles)
                 if role in roles.get(i, "").split(", ")]
         if role == FRONTIER_ROLE and len(rows) < len(front):
-            heading += f" ({len(rows)} of {len(front)}, evenly spread by spend)"
+            heading += _f("key_spread", rows=len(rows), front=len(front))
         if rows:
             lines += ["", heading, *(_key_entry(table, i) for i in rows)]
-    lines += ["", textwrap.fill(f"The other {len(table) - len(roles)} are unlabelled points: "
-                                "every scenario is listed in comparison.csv and in the "
-                                "ranked table of comparison.html.", KEY_CHARS)]
+    lines += ["", textwrap.fill(_f("key_others", n=len(table) - len(roles)), KEY_CHARS)]
     return "\n".join(lines)
 
 
@@ -160,15 +168,18 @@ def _lay_out(fig: Any, ax: Any, table: pd.DataFrame, xs: Any, ys: Any,
     rows = labelled(table, verdict)
     labels = point_labels(table.iloc[rows], xs.iloc[rows], ys.iloc[rows])
     for label in place_labels(ax, [x for x, _, _ in labels], [y for _, y, _ in labels],
-                              [t for _, _, t in labels]):
+                              [text for _, _, text in labels]):
         label.set_in_layout(False)
     return outside
 
 
-def _target_label(ax: Any, t: Target, at: float, vertical: bool, along: float = 0.5) -> None:
+def _target_label(ax: Any, target: Target, at: float, vertical: bool, along: float = 0.5
+                  ) -> None:
     """Name a target line on the line itself, ``conversion target ≥ 15.0 %`` (a rate, in
     percent), at ``along`` (share of the axes) of its length."""
-    text = plain_text(f"{t.name} target {t.rule}".replace(">=", "≥").replace("<=", "≤"))
+    name = target.name if current() == "en" else target.label  # a key reads as English
+    text = plain_text(_f("target_line", name=name, rule=target.rule)
+                      .replace(">=", "≥").replace("<=", "≤"))
     style = {"color": COLOURS["target"], "fontsize": 7, "zorder": 2.5,
              "bbox": {"facecolor": "white", "edgecolor": "none", "pad": 1.0}}
     if vertical:
@@ -190,8 +201,7 @@ def _scatter(ax: Any, table: pd.DataFrame, xs: Any, ys: Any, errors: tuple[Any, 
     if xerr is not None or yerr is not None:
         ax.errorbar(xs.iloc[rows], ys.iloc[rows], xerr=xerr, yerr=yerr, fmt="none",
                     ecolor="#555", elinewidth=0.8, capsize=3,
-                    label="90 % interval of the replications"
-                    + (" (labelled scenarios)" if is_large(table) else ""))
+                    label=_f("interval") + (_f("interval_labelled") if is_large(table) else ""))
     colours = _point_colours(table)
     others = sorted(set(range(len(table))) - set(rows))
     if others:
@@ -213,18 +223,18 @@ def draw_spend_conversion(table: pd.DataFrame, targets: dict[str, Target], verdi
     front = table[table["on_pareto_frontier"]].sort_values([SPEND, CONVERSION])
     ax.plot(front[SPEND] / 1e6, front[CONVERSION] * 100, color=COLOURS["frontier"],
             linestyle="--", marker="o", markerfacecolor="none", markersize=11, zorder=2,
-            label="Pareto frontier (nothing cheaper converts more)")
-    lines = [t for t in targets.values() if t.kpi == CONVERSION]
-    for t in lines:
-        ax.axhline(t.threshold * 100, color=COLOURS["target"], linestyle=":",
-                   label=plain_text(f"target: {t.label} {t.rule}"))
-        _target_label(ax, t, t.threshold * 100, vertical=False, along=0.85)
+            label=_f("frontier"))
+    lines = [x for x in targets.values() if x.kpi == CONVERSION]
+    for x in lines:
+        ax.axhline(x.threshold * 100, color=COLOURS["target"], linestyle=":",
+                   label=plain_text(_f("target", label=x.label, rule=x.rule)))
+        _target_label(ax, x, x.threshold * 100, vertical=False, along=0.85)
     _mark_verdict(ax, xs, ys, table, verdict)
     ax.set_xlim(*_span(list(xs), min_pad=0.05 * max(abs(_number(x) or 0) for x in xs) or 1))
-    ax.set_ylim(*_span([*ys, *(t.threshold * 100 for t in lines)]))
-    ax.set_xlabel("total spend (million CNY: media + coupons + integration)")
-    ax.set_ylabel("full-channel conversion (purchasers / aware, %)")
-    ax.set_title("Spend vs full-channel conversion")
+    ax.set_ylim(*_span([*ys, *(x.threshold * 100 for x in lines)]))
+    ax.set_xlabel(_f("spend_axis"))
+    ax.set_ylabel(_f("conversion_axis"))
+    ax.set_title(_f("spend_title"))
     return fig, _lay_out(fig, ax, table, xs, ys, verdict)
 
 
@@ -236,26 +246,26 @@ def draw_quadrants(table: pd.DataFrame, targets: dict[str, Target], verdict: Ver
     xs, ys = table[CONVERSION] * 100, table[SATISFACTION] * 100
     _scatter(ax, table, xs, ys, (_error(table, CONVERSION, 100),
                                  _error(table, SATISFACTION, 100)), verdict)
-    x_t = next((t for t in targets.values() if t.kpi == CONVERSION), None)
-    y_t = next((t for t in targets.values() if t.kpi == SATISFACTION), None)
+    x_t = next((x for x in targets.values() if x.kpi == CONVERSION), None)
+    y_t = next((x for x in targets.values() if x.kpi == SATISFACTION), None)
     xlo, xhi = _quadrant_span(list(xs), x_t)
     ylo, yhi = _quadrant_span(list(ys), y_t)
     ax.set_xlim(xlo, xhi)
     ax.set_ylim(ylo, yhi)
     if x_t is not None:
         ax.axvline(x_t.threshold * 100, color=COLOURS["target"], linestyle=":",
-                   label=plain_text(f"target: {x_t.label} {x_t.rule}"))
+                   label=plain_text(_f("target", label=x_t.label, rule=x_t.rule)))
         _target_label(ax, x_t, x_t.threshold * 100, vertical=True)
     if y_t is not None:
         ax.axhline(y_t.threshold * 100, color=COLOURS["target"], linestyle="-.",
-                   label=plain_text(f"target: {y_t.label} {y_t.rule}"))
+                   label=plain_text(_f("target", label=y_t.label, rule=y_t.rule)))
         _target_label(ax, y_t, y_t.threshold * 100, vertical=False)
     _mark_verdict(ax, xs, ys, table, verdict)
     if x_t is not None and y_t is not None:
         _quadrant_names(ax, x_t.threshold * 100, y_t.threshold * 100, (xlo, xhi, ylo, yhi))
-    ax.set_xlabel("full-channel conversion (purchasers / aware, %)")
-    ax.set_ylabel("customer satisfaction (satisfied experiences, %)")
-    ax.set_title("Satisfaction vs conversion: which targets each scenario meets")
+    ax.set_xlabel(_f("conversion_axis"))
+    ax.set_ylabel(_f("satisfaction_axis"))
+    ax.set_title(_f("quadrant_title"))
     return fig, _lay_out(fig, ax, table, xs, ys, verdict)
 
 
@@ -287,10 +297,10 @@ def _quadrant_names(ax: Any, x: float, y: float, box: tuple[float, float, float,
     ax.axvspan(x, xhi, ymin=(y - ylo) / (yhi - ylo), ymax=1, color=COLOURS["met"], alpha=0.08,
                zorder=0)
     style = {"fontsize": 8, "color": "#555", "alpha": 0.9}
-    ax.text(xhi, yhi, "both targets met ", ha="right", va="top", **style)
-    ax.text(xlo, yhi, " satisfied, converting too few", ha="left", va="top", **style)
-    ax.text(xhi, ylo, "converting, not satisfied ", ha="right", va="bottom", **style)
-    ax.text(xlo, ylo, " neither target met", ha="left", va="bottom", **style)
+    ax.text(xhi, yhi, _f("quadrants.both"), ha="right", va="top", **style)
+    ax.text(xlo, yhi, _f("quadrants.satisfied"), ha="left", va="top", **style)
+    ax.text(xhi, ylo, _f("quadrants.converting"), ha="right", va="bottom", **style)
+    ax.text(xlo, ylo, _f("quadrants.neither"), ha="left", va="bottom", **style)
 
 
 
@@ -298,7 +308,7 @@ def _funnel_panel(ax: Any, steps: list[FunnelStep] | None, best: bool) -> None:
     """One scenario's funnel: stacked bars (online / offline segments, % of the
     population), each with its count and shares."""
     if steps is None:
-        ax.text(0.5, 0.5, "funnel KPIs missing", ha="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, _f("funnel_missing"), ha="center", transform=ax.transAxes)
         return
     for y, step in enumerate(steps[::-1]):
         ax.barh(y, step.of_population, height=0.7, color="none", edgecolor="#999",
@@ -311,7 +321,7 @@ def _funnel_panel(ax: Any, steps: list[FunnelStep] | None, best: bool) -> None:
             left += width
         text = f" {step.stage.total:,.0f} · {step.of_population:.1f} %"
         if step.of_aware is not None:
-            text += f"\n of the population;\n {step.of_aware:.1f} % of the aware"
+            text += _f("funnel_pop", aware=f"{step.of_aware:.1f}")
         ax.text(step.of_population, y, text, va="center", fontsize=6.5,
                 fontweight="bold" if step.of_aware is not None else "normal")
     ax.set_yticks(range(len(steps)), [s.stage.label for s in steps[::-1]])
@@ -331,8 +341,8 @@ def _funnel_title(table: pd.DataFrame, i: int, verdict: Verdict,
     title = textwrap.fill(title, LABEL_CHARS)
     if roles is not None:
         rank = rank_order(table).index(i) + 1
-        return title + f"\nrank {rank} · {roles[i]}"
-    return title + ("\n★ cheapest meeting all targets" if verdict.best == i else "")
+        return title + _f("rank", rank=rank, roles=role_text(roles[i]))
+    return title + (_f("best_mark") if verdict.best == i else "")
 
 
 
@@ -362,27 +372,29 @@ def draw_funnels(table: pd.DataFrame, runs: Sequence[Run], verdict: Verdict
     for j in range(n, rows * cols):
         axes[j // cols][j % cols].set_visible(False)
     for j in range(max(0, n - cols), n):  # the lowest panel of each column
-        axes[j // cols][j % cols].set_xlabel("% of the population (simulated consumers)",
-                                             fontsize=7)
+        axes[j // cols][j % cols].set_xlabel(_f("population_axis"), fontsize=7)
         axes[j // cols][j % cols].tick_params(labelbottom=True)
     from matplotlib.patches import Patch
 
     legend = fig.legend(handles=[Patch(color=CHANNEL_COLOURS[k], label=v)  # the report's
-                                 for k, v in FUNNEL_LEGEND.items()],
+                                 for k, v in funnel_legend().items()],
                         loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=2, fontsize=7,
                         frameon=False)
     names = next(([s.stage.label.lower() for s in f] for f in funnels if f), [])
-    text = "Funnels side by side: " + " → ".join(names)
+    text = _f("funnels_title", stages=" → ".join(names))
     if roles is not None:
-        text = (f"{n} of {len(table)} scenarios: {shown_phrase(table, roles, shown)}, "
-                f"in rank order\n{text}")
+        text = _f("funnels_large", n=n, total=len(table),
+                  which=shown_phrase(table, roles, shown), text=text)
     title = fig.suptitle(plain_text(text), fontsize=10, y=1.0, va="bottom")
     return fig, [legend, title]  # both drawn outside the panels
 
 
-TITLES = {"spend_vs_conversion": "Spend vs full-channel conversion",
-          "satisfaction_vs_conversion": "Satisfaction vs conversion",
-          "funnels": "Funnels side by side"}
+FIGURE_NAMES = ("spend_vs_conversion", "satisfaction_vs_conversion", "funnels")
+
+
+def titles() -> dict[str, str]:
+    """Each figure's heading on the page, in the current language."""
+    return {name: _f(f"titles.{name}") for name in FIGURE_NAMES}
 
 
 def write_figures(folder: Path, table: pd.DataFrame, runs: Sequence[Run],
@@ -404,7 +416,7 @@ def write_figures(folder: Path, table: pd.DataFrame, runs: Sequence[Run],
             fig, outside = draw()
             if market:  # the title of the chart (the funnels': the figure's) names it
                 title = outside[-1] if name == "funnels" else fig.axes[0].title
-                title.set_text(f"{title.get_text()}\n{plain_text('market: ' + market)}")
+                title.set_text(f"{title.get_text()}\n{plain_text(_f('market', name=market))}")
             file = f"{name}_{tag}.png" if tag else f"{name}.png"
             out[name] = save_figure(fig, folder / file, outside=outside,
                                     palette=is_large(table))

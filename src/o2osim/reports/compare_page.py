@@ -1,7 +1,9 @@
 """The comparison as one self-contained HTML page (``comparison.html``): the verdict,
 skipped runs, the ranked table, the figures (embedded), the funnels as numbers and every
 KPI. Every string from a config or a folder name is escaped
-(:func:`o2osim.reports.page.escape`); the page holds no script and fetches nothing."""
+(:func:`o2osim.reports.page.escape`); the page holds no script and fetches nothing. Its
+words are the catalogue's (``locale/<lang>/compare.yaml``) in the current language, and
+``<html lang>`` says which."""
 
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from o2osim.i18n import html_lang, kpi_label, t, unit_label
 from o2osim.kpis import unit_of
-from o2osim.reports.compare_figures import TITLES
+from o2osim.reports.compare_figures import titles
 from o2osim.reports.compare_table import (
     SPEND,
     Target,
@@ -31,23 +34,8 @@ from o2osim.reports.page import escape as _e
 from o2osim.reports.page import png_data_uri
 from o2osim.reports.runs import Run, Skipped
 
-CAPTIONS = {
-    "spend_vs_conversion": (
-        "Spend vs full-channel conversion. Each point is a scenario, labelled with its ID "
-        "(names in the key beside the chart); the dashed line joins the Pareto frontier (no "
-        "other scenario is cheaper and converts more); the dotted line is the conversion "
-        "target; the star is the cheapest scenario meeting every target."),
-    "satisfaction_vs_conversion": (
-        "Satisfaction vs conversion. The two target lines split the chart into quadrants, "
-        "named in their corners; the shaded top-right quadrant meets both targets."),
-    "funnels": (
-        "The run report's funnel for each scenario, on one scale: every bar is the share of "
-        "the scenario's population (simulated consumers) that got that far, split by where "
-        "it happened (online blue, offline green, both purple); the count comes first. The "
-        "purchased are also given as a share of the aware — that is the full-channel "
-        "conversion, not their share of the population. A gold frame marks the cheapest "
-        "scenario meeting every target."),
-}
+CAPTIONS = ("spend_vs_conversion", "satisfaction_vs_conversion", "funnels")
+"""The figures with a caption (``compare.page.captions.<name>`` of the catalogue)."""
 STYLE = ("body{font-family:sans-serif;max-width:80em;margin:2em auto;color:#222;padding:0 1em}"
          "table{border-collapse:collapse;font-size:.85em}"
          "td,th{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;"
@@ -64,38 +52,36 @@ def large_scope(table: pd.DataFrame, verdict: Verdict) -> tuple[str, dict[str, s
     the top of the page, and by figure name a sentence to end its caption with."""
     roles, funnels = featured(table, verdict), funnel_rows(table, verdict)
     n, k = len(table), len(roles)
-    every = shown_phrase(table, roles, list(roles),
-                         "{got} of the {of} on the Pareto frontier (evenly spread by spend)")
-    charts = (f"Only the {k} scenarios that matter are labelled and listed in the key "
-              f"({every}); the other {n - k} are the small pale points."
-              + (" The gold diamond rings the closest to meeting all targets."
+    every = shown_phrase(table, roles, list(roles), "compare.shown.frontier_spread")
+    charts = (t("compare.page.large.charts", k=k, every=every, others=n - k)
+              + (t("compare.page.large.diamond")
                  if verdict.best is None and verdict.closest is not None else ""))
-    drawn = (f"{len(funnels)} of the {n} scenarios are drawn: "
-             f"{shown_phrase(table, roles, funnels)}, in rank order.")
-    top = (f"{n} scenarios. The charts below label only the {k} that matter ({every}) and "
-           "the funnels figure draws "
-           f"{len(funnels)} of them; the ranked table after the figures lists every "
-           "scenario (so does comparison.csv) and Funnels as numbers gives every funnel.")
+    drawn = t("compare.page.large.drawn", drawn=len(funnels), n=n,
+              which=shown_phrase(table, roles, funnels))
+    top = t("compare.page.large.top", n=n, k=k, every=every, drawn=len(funnels))
     return top, {"spend_vs_conversion": charts, "satisfaction_vs_conversion": charts,
-                 "funnels": drawn + " Every scenario's funnel is in Funnels as numbers."}
+                 "funnels": drawn + t("compare.page.large.every_funnel")}
 
 
 def _interval(row: pd.Series, kpi: str) -> str:
     lo, hi = row.get(f"{kpi}_p05"), row.get(f"{kpi}_p95")
     if not isinstance(lo, float) or math.isnan(lo) or not isinstance(hi, float) or math.isnan(hi):
         return ""
-    return f"<br><small>90 %: {_e(format_value(kpi, lo))} – {_e(format_value(kpi, hi))}</small>"
+    return ("<br><small>" + _e(t("compare.page.interval", lo=format_value(kpi, lo),
+                                 hi=format_value(kpi, hi))) + "</small>")
 
 
-def _target_cell(row: pd.Series, name: str, t: Target) -> str:
+def _target_cell(row: pd.Series, name: str, target: Target) -> str:
     ok = bool(row[f"meets_{name}"])
-    mark = f"<span class='{'met' if ok else 'missed'}'>{'✓ met' if ok else '✗ missed'}</span>"
-    text = f"{_e(format_value(t.kpi, row.get(t.kpi), t))} {mark}{_interval(row, t.kpi)}"
+    mark = (f"<span class='{'met' if ok else 'missed'}'>"
+            f"{_e(t('compare.page.met') if ok else t('compare.page.missed'))}</span>")
+    text = (f"{_e(format_value(target.kpi, row.get(target.kpi), target))} {mark}"
+            f"{_interval(row, target.kpi)}")
     if not ok:
-        text += f"<br><small>{_e(format_shortfall(t, row.get(t.kpi)))}</small>"
+        text += f"<br><small>{_e(format_shortfall(target, row.get(target.kpi)))}</small>"
     p = row.get(f"p_meets_{name}")
     if isinstance(p, float) and not math.isnan(p):
-        text += f"<br><small>met in {100 * p:.0f} % of replications</small>"
+        text += f"<br><small>{_e(t('compare.page.met_in', pct=f'{100 * p:.0f}'))}</small>"
     return text
 
 
@@ -103,9 +89,9 @@ def _mark(row_index: int, verdict: Verdict) -> tuple[str, str]:
     """The class and the marker of a table row the verdict names (``best``: the cheapest
     scenario meeting every target; ``closest``: when none does, the closest)."""
     if verdict.best == row_index:
-        return "best", "★ cheapest meeting all targets"
+        return "best", t("compare.roles.best")
     if verdict.closest == row_index:
-        return "closest", "◆ closest to meeting all targets"
+        return "closest", t("compare.roles.closest")
     return "", ""
 
 
@@ -114,7 +100,7 @@ def _scenario_cell(row: pd.Series) -> str:
     cell = f"<code>{_e(row['scenario'])}</code>"
     full = row.get("distinguishing_overrides")
     if full and full != row["scenario"]:
-        cell += f"<br><small>overrides: <code>{_e(full)}</code></small>"
+        cell += f"<br><small>{_e(t('compare.page.overrides'))}<code>{_e(full)}</code></small>"
     return cell
 
 
@@ -123,10 +109,13 @@ def _scenario_table(table: pd.DataFrame, targets: dict[str, Target], verdict: Ve
     """The ranked table: one row per scenario (``data-scenario`` its ID), the row the
     verdict names marked; a replications column when the runs differ in it."""
     show_reps = table["replications"].nunique() > 1
-    head = (["Rank", "ID", "Scenario", *(["Replications"] if show_reps else []),
-             "Total spend (CNY)"]
-            + [f"{t.label} ({t.rule})" for t in targets.values()]
-            + ["Targets met", "All targets", "Pareto frontier", "Run folder"])
+    def h(key: str, **fmt: str) -> str:
+        return t(f"compare.page.head.{key}", **fmt)
+
+    head = ([h("rank"), h("id"), h("scenario"), *([h("replications")] if show_reps else []),
+             h("spend")]
+            + [h("target", label=x.label, rule=x.rule) for x in targets.values()]
+            + [h("targets_met"), h("all_targets"), h("frontier"), h("folder")])
     lines = ["<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead>"]
     position = {sid: i for i, sid in enumerate(table["scenario_id"])}
     for rank, (_, row) in enumerate(ranked(table).iterrows(), start=1):
@@ -138,12 +127,13 @@ def _scenario_table(table: pd.DataFrame, targets: dict[str, Target], verdict: Ve
         cells += [_target_cell(row, name, t) for name, t in targets.items()]
         all_met = bool(row["meets_all_targets"])
         p_all = row.get("p_meets_all_targets")
-        cells += [f"{int(row['targets_met'])} of {len(targets)}",
+        cells += [_e(t("compare.page.n_of", met=int(row["targets_met"]), n=len(targets))),
                   f"<span class='{'met' if all_met else 'missed'}'>"
-                  f"{'✓ yes' if all_met else '✗ no'}</span>"
-                  + (f"<br><small>all met in {100 * p_all:.0f} % of replications</small>"
-                     if isinstance(p_all, float) and not math.isnan(p_all) else ""),
-                  "yes" if row["on_pareto_frontier"] else "no",
+                  + _e(t("compare.page.yes_mark" if all_met else "compare.page.no_mark"))
+                  + "</span>"
+                  + ("<br><small>" + _e(t("compare.page.all_met_in", pct=f"{100 * p_all:.0f}"))
+                     + "</small>" if isinstance(p_all, float) and not math.isnan(p_all) else ""),
+                  _e(t("compare.page.yes" if row["on_pareto_frontier"] else "compare.page.no")),
                   f"<code>{_e(row['run_folder'])}</code>"]
         attr = f" class='{css}'" if css else ""
         lines.append(f"<tr{attr} data-scenario='{_e(row['scenario_id'])}'>"
@@ -159,8 +149,8 @@ def _funnel_table(table: pd.DataFrame, runs: Sequence[Run], anchor: str = "") ->
     funnels = [scenario_funnel(run) for run in runs]
     stages = next((f for f in funnels if f), None)
     if stages is None:
-        return "<p>No run records the funnel KPIs.</p>"
-    head = ["Stage", *table["scenario_id"]]
+        return f"<p>{_e(t('compare.page.no_funnels'))}</p>"
+    head = [t("compare.page.head.stage"), *table["scenario_id"]]
     lines = ["<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead>"]
     for n, stage in enumerate(stages):
         cells = [_e(stage.stage.label)]
@@ -179,21 +169,18 @@ def _funnel_table(table: pd.DataFrame, runs: Sequence[Run], anchor: str = "") ->
 
 
 def _kpi_table(table: pd.DataFrame, kpi_names: Sequence[str], units: dict[str, str]) -> str:
-    head = ["KPI", "unit"] + list(table["scenario_id"])
+    head = [t("compare.page.head.kpi"), t("compare.page.head.unit")] + list(table["scenario_id"])
     lines = ["<tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr>"]
     for kpi in kpi_names:
         unit = units.get(kpi, unit_of(kpi))
-        cells = [f"<code>{_e(kpi)}</code>", _e(unit)]
+        label = kpi_label(kpi)
+        cells = [f"<code>{_e(kpi)}</code>"
+                 + (f"<br><small>{_e(label)}</small>" if label != kpi else ""),
+                 _e(unit_label(unit))]
         cells += [_e(format_value(kpi, row.get(kpi))) + _interval(row, kpi)
                   for _, row in table.iterrows()]
         lines.append("<tr>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return "<div class='scroll'><table>" + "\n".join(lines) + "</table></div>"
-
-
-RANKING = ("Ranked by how close each scenario comes to meeting all its targets: the most "
-           "targets met first, then the smallest total relative shortfall (the sum over "
-           "the targets of how far the scenario is from each, as a share of its "
-           "threshold; 0 when all are met), then the lowest total spend.")
 
 
 @dataclass(frozen=True)
@@ -215,36 +202,35 @@ class Section:
 def _section(part: Section, units: dict[str, str]) -> list[str]:
     """One market's verdict, notes, ranked table, figures, funnels and KPIs."""
     table, runs, verdict, a = part.table, part.runs, part.verdict, part.anchor
-    parts = ([f"<h2 class='market' id='market{a}'>Market: {_e(part.title)}</h2>"]
-             if part.title else [])
+    parts = ([f"<h2 class='market' id='market{a}'>{_e(t('compare.page.market', name=part.title))}"
+              "</h2>"] if part.title else [])
     parts.append(f"<p class='verdict' id='verdict{a}'>{_e(verdict.statement)}</p>")
-    captions = dict(CAPTIONS)
+    captions = {name: t(f"compare.page.captions.{name}") for name in CAPTIONS}
     if is_large(table):
         top, more = large_scope(table, verdict)
         parts.append(f"<p class='scope' id='scope{a}'>{_e(top)}</p>")
         captions = {name: f"{text} {more[name]}" for name, text in captions.items()}
-    parts += [f"<p><strong>Note:</strong> {_e(n)}</p>" for n in part.notes]
+    parts += [f"<p><strong>{_e(t('compare.page.note'))}</strong> {_e(n)}</p>"
+              for n in part.notes]
     level = "h3" if part.title else "h2"
-    figures = [f"<{level}>{_e(TITLES.get(name, name))}</{level}><figure><img alt='{_e(name)}' "
+    names = titles()
+    figures = [f"<{level}>{_e(names.get(name, name))}</{level}><figure><img alt='{_e(name)}' "
                f"src='{png_data_uri(path)}'>"
                f"<figcaption>{_e(captions.get(name, ''))}</figcaption></figure>"
                for name, path in part.figs.items()]
-    ranking = [f"<{level}>Scenarios, ranked</{level}>",
+    ranking = [f"<{level}>{_e(t('compare.page.ranked'))}</{level}>",
                _scenario_table(table, part.targets, verdict, a)]
     # a large comparison's long table comes after the figures that sum it up
     parts += figures + ranking if is_large(table) else ranking + figures
-    parts += [f"<{level}>Funnels as numbers</{level}>", "<p>Simulated consumers at each "
-              "stage, their share of the population (the purchased also as a share of the "
-              "aware: the full-channel conversion) and where it happened.</p>",
-              _funnel_table(table, runs, a)]
-    parts += [f"<{level}>Every KPI</{level}>", "<p>Means; the 90 % interval of the "
-              "replications under each value of a replicated run. Definitions: "
-              "docs/kpis.md.</p>", _kpi_table(table, kpi_names(runs), units)]
+    parts += [f"<{level}>{_e(t('compare.page.funnels'))}</{level}>",
+              f"<p>{_e(t('compare.page.funnels_intro'))}</p>", _funnel_table(table, runs, a)]
+    parts += [f"<{level}>{_e(t('compare.page.every_kpi'))}</{level}>",
+              f"<p>{_e(t('compare.page.every_kpi_intro'))}</p>",
+              _kpi_table(table, kpi_names(runs), units)]
     if table["other_config_differences"].str.len().gt(0).any():
-        parts.append(f"<{level}>Other configuration differences</{level}><p>Settings that "
-                     "differ between the runs although no override names them (for example "
-                     "a preset edited between runs); <code>~key</code>: the run has no such "
-                     "setting.</p><ul>"
+        intro = _e(t("compare.page.other_intro", code="\0")).replace(
+            "\0", "<code>~key</code>")
+        parts.append(f"<{level}>{_e(t('compare.page.other'))}</{level}><p>{intro}</p><ul>"
                      + "".join(f"<li>{_e(r['scenario_id'])}: <code>"
                                f"{_e(r['other_config_differences'])}</code></li>"
                                for _, r in table.iterrows() if r["other_config_differences"])
@@ -261,25 +247,22 @@ def comparison_page(sections: Sequence[Section], skipped: Sequence[Skipped],
         for run in part.runs:
             units.update({str(k): str(v) for k, v in (run.metrics.get("units") or {}).items()})
     n = sum(len(part.table) for part in sections)
-    parts = [f"<h1>o2osim comparison of {n} scenario{'s' if n != 1 else ''}</h1>"]
+    heading = (t("compare.page.heading", n=n) if n != 1 else t("compare.page.heading_one"))
+    parts = [f"<h1>{_e(heading)}</h1>"]
     if mixing:
         parts.append(f"<p class='mixing' id='mixing'><strong>{_e(mixing)}</strong></p>")
-    parts.append(
-        "<p>Total spend = media spend + coupon subsidies + the plan's integration cost "
-        "(<code>total_cost_cny</code>), CNY for the whole market. Targets are judged on "
-        "each scenario's KPI means; a value is shown with enough digits to tell it from "
-        "its threshold. A scenario is named by the settings that differ between the runs "
-        "(long keys shortened to their last two parts; the number of replications and "
-        f"<code>sim.workers</code> are not part of a name). {RANKING}</p>")
+    intro = _e(t("compare.page.intro", code="\0", workers="\1",
+                 ranking=t("compare.page.ranking")))
+    parts.append("<p>" + intro.replace("\0", "<code>total_cost_cny</code>")
+                 .replace("\1", "<code>sim.workers</code>") + "</p>")
     if skipped:
-        parts.append("<h2>Skipped</h2><ul>" + "".join(
+        parts.append(f"<h2>{_e(t('compare.page.skipped'))}</h2><ul>" + "".join(
             f"<li><code>{_e(s.folder)}</code>: {_e(s.reason)}</li>" for s in skipped) + "</ul>")
     for part in sections:
         parts += _section(part, units)
-    parts.append("<p><small>Columns and figures: docs/compare.md. Written by o2osim-compare "
-                 "from the run folders' result files.</small></p>")
-    return ("<!doctype html><html><head><meta charset='utf-8'>"
-            "<title>o2osim comparison</title>"
+    parts.append(f"<p><small>{_e(t('compare.page.footer'))}</small></p>")
+    return (f"<!doctype html><html lang='{html_lang()}'><head><meta charset='utf-8'>"
+            f"<title>{_e(t('compare.page.title'))}</title>"
             f"<style>{STYLE}</style></head><body>\n" + "\n".join(parts) + "\n</body></html>\n")
 
 

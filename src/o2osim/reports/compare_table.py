@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from o2osim.i18n import t as t_
 from o2osim.reports.formats import format_rule, format_shortfall, format_value
 from o2osim.reports.funnel import FunnelStage, funnel_stages
 from o2osim.reports.runs import Run
@@ -23,6 +24,7 @@ from o2osim.reports.scenarios import (
     other_differences,
     scenario_labels,
 )
+from o2osim.reports.scorecard import target_label
 from o2osim.targets import closeness, relative_shortfall, shortfall, total_relative_shortfall
 from o2osim.targets import met as meets
 from o2osim.targets import number as _number
@@ -73,15 +75,15 @@ def union_targets(runs: Sequence[Run]) -> tuple[dict[str, Target], list[str]]:
         for name, t in (run.metrics.get("targets") or {}).items():
             try:
                 found = Target(str(name), str(t["kpi"]), str(t["op"]), float(t["threshold"]),
-                               str(t.get("label") or name))
+                               target_label(str(name), t))
             except (KeyError, TypeError, ValueError):
                 continue
             first = targets.setdefault(name, found)
             if (found.kpi, found.op, found.threshold) != (first.kpi, first.op, first.threshold):
                 other.setdefault(name, []).append((run.folder, found))
-    notes = [f"target {name} is defined differently by {len(runs_)} run(s) (e.g. "
-             f"{runs_[0][1].kpi} {runs_[0][1].rule} in {runs_[0][0]}); every run is judged "
-             f"by {targets[name].kpi} {targets[name].rule}, the first run's definition"
+    notes = [t_("compare.verdict.target_note", name=name, n=len(runs_), kpi=runs_[0][1].kpi,
+                rule=runs_[0][1].rule, folder=runs_[0][0], first_kpi=targets[name].kpi,
+                first_rule=targets[name].rule)
              for name, runs_ in other.items()]
     return targets, notes
 
@@ -220,7 +222,7 @@ def cheapest_meeting_all(table: pd.DataFrame, targets: dict[str, Target]) -> Ver
     comes nearest to. ``table`` (one market's) needs ``scenario_id``, ``scenario``,
     ``total_spend_cny`` and the KPIs."""
     if table.empty:
-        return Verdict(None, None, [], "No scenario to compare.")
+        return Verdict(None, None, [], t_("compare.verdict.none"))
     n = len(targets)
     values = [{t.kpi: row.get(t.kpi) for t in targets.values()} for _, row in table.iterrows()]
     meeting = [i for i, v in enumerate(values) if all(meets(t, v[t.kpi])
@@ -231,11 +233,11 @@ def cheapest_meeting_all(table: pd.DataFrame, targets: dict[str, Target]) -> Ver
     if meeting:
         best = min(meeting, key=lambda i: (spend_key[i], -conv[i], i))
         row = table.iloc[best]
-        text = (f"Cheapest scenario meeting all {n} targets: {_row_name(row)}, total spend "
-                f"{format_value(SPEND, row[SPEND])}.")
+        text = t_("compare.verdict.best", n=n, name=_row_name(row),
+                  spend=format_value(SPEND, row[SPEND]))
         p_all = row.get("p_meets_all_targets")
         if isinstance(p_all, float) and not math.isnan(p_all):
-            text += f" It met all of them together in {100 * p_all:.0f} % of its replications."
+            text += t_("compare.verdict.best_p", pct=f"{100 * p_all:.0f}")
         return Verdict(best, None, [], text)
 
     closest = min(range(len(table)),
@@ -246,19 +248,18 @@ def cheapest_meeting_all(table: pd.DataFrame, targets: dict[str, Target]) -> Ver
         v = _number(values[closest][t.kpi])
         if not meets(t, v):
             missed.append((t, math.nan if v is None else v, shortfall(t, v)))
-    parts = [f"{t.label} ({t.kpi} {format_value(t.kpi, v, t)}, needs {t.rule}: "
-             + (f"{format_gap(t, v)})" if math.isfinite(gap) else "no value)")
+    parts = [t_("compare.verdict.missed_part", label=t.label, kpi=t.kpi,
+                value=format_value(t.kpi, v, t), rule=t.rule,
+                gap=format_gap(t, v) if math.isfinite(gap) else t_("compare.verdict.no_value"))
              for t, v, gap in missed]
-    text = (f"No scenario meets all {n} targets. Closest (the most targets met, "
-            f"{n - len(missed)} of {n}, then the smallest total shortfall relative to the "
-            f"thresholds): {_row_name(row)}, total spend "
-            f"{format_value(SPEND, row[SPEND])}, which misses {len(missed)}: "
-            + "; ".join(parts) + ".")
+    text = t_("compare.verdict.closest", n=n, met=n - len(missed), name=_row_name(row),
+              spend=format_value(SPEND, row[SPEND]), missed=len(missed),
+              parts=t_("compare.verdict.part_sep").join(parts))
     measured = [m for m in missed if not math.isnan(m[2])]  # a missing value is no "near"
     if len(missed) > 1 and measured:
         t, v, gap = min(measured, key=lambda m: relative_shortfall(m[0], m[1]))
         if math.isfinite(gap):
-            text += f" Its nearest miss: {t.label}, {format_gap(t, v)}."
+            text += t_("compare.verdict.nearest", label=t.label, gap=format_gap(t, v))
     return Verdict(None, closest, missed, text)
 
 
@@ -283,8 +284,14 @@ def ranked(table: pd.DataFrame) -> pd.DataFrame:
     return table.iloc[rank_order(table)]
 
 
-BEST_ROLE, CLOSEST_ROLE = "★ cheapest meeting all targets", "◆ closest to meeting all targets"
-FRONTIER_ROLE, SATISFIED_ROLE = "Pareto frontier", "most satisfied"
+BEST_ROLE, CLOSEST_ROLE, FRONTIER_ROLE, SATISFIED_ROLE = "best", "closest", "frontier", "satisfied"
+"""Why :func:`featured` names a scenario; in words: :func:`role_text`."""
+
+
+def role_text(roles: str) -> str:
+    """:func:`featured`'s roles (``"best, frontier"``) in words of the current language:
+    ``★ cheapest meeting all targets, Pareto frontier``."""
+    return t_("compare.shown.sep").join(t_(f"compare.roles.{r}") for r in roles.split(", "))
 
 
 def is_large(table: pd.DataFrame) -> bool:
@@ -299,8 +306,8 @@ def frontier_rows(table: pd.DataFrame) -> list[int]:
 
 
 def featured(table: pd.DataFrame, verdict: Verdict) -> dict[int, str]:
-    """The scenarios that matter, by row position, each with why (``"Pareto frontier"``,
-    several joined by ``", "``): the one the verdict names (:data:`BEST_ROLE` or
+    """The scenarios that matter, by row position, each with why (``"frontier"``, several
+    joined by ``", "``; :func:`role_text` in words): the one the verdict names (:data:`BEST_ROLE` or
     :data:`CLOSEST_ROLE`), the Pareto frontier (it holds the cheapest and the most
     converting; beyond :data:`MAX_FRONTIER_LABELS`, that many spread evenly by spend,
     both ends kept) and the most satisfied (the top of the quadrant chart). The
@@ -346,9 +353,11 @@ def funnel_rows(table: pd.DataFrame, verdict: Verdict) -> list[int]:
 
 
 
-PURCHASED = "Purchased"
-"""The stage of :func:`o2osim.reports.funnel.funnel_stages` whose share of the aware is the
-full-channel conversion."""
+PURCHASED_KEY = "purchased"
+"""The stage (its ``key``) of :func:`o2osim.reports.funnel.funnel_stages` whose share of the
+aware is the full-channel conversion."""
+PURCHASED = t_(f"figures.funnel.stages.{PURCHASED_KEY}", "en")
+"""That stage's label in English (the catalogue's)."""
 
 
 @dataclass(frozen=True)
@@ -364,9 +373,9 @@ class FunnelStep:
     @property
     def shares(self) -> str:
         """``0.8 % of the population; 2.7 % of the aware`` (the second for the purchased)."""
-        text = f"{self.of_population:.1f} % of the population"
-        return text + (f"; {self.of_aware:.1f} % of the aware" if self.of_aware is not None
-                       else "")
+        text = t_("compare.funnel_shares", pop=f"{self.of_population:.1f}")
+        return text + (t_("compare.funnel_shares_aware", aware=f"{self.of_aware:.1f}")
+                       if self.of_aware is not None else "")
 
 
 def scenario_funnel(run: Run) -> list[FunnelStep] | None:
@@ -380,36 +389,36 @@ def scenario_funnel(run: Run) -> list[FunnelStep] | None:
     population = _number(kpis.get("population")) or _number(run.metrics.get("population"))
     aware = float(kpis["aware"])
     return [FunnelStep(s, 100 * s.total / (population or 1),
-                       100 * s.total / aware if s.label == PURCHASED and aware else None)
+                       100 * s.total / aware if s.key == PURCHASED_KEY and aware else None)
             for s in funnel_stages(kpis)]
 
 
-FRONTIER_PART = "the best-ranked {got} of the {of} on the Pareto frontier"
-"""How :func:`shown_phrase` names a part of the frontier (by default)."""
+FRONTIER_PART = "compare.shown.frontier_part"
+"""How :func:`shown_phrase` names a part of the frontier (by default; a catalogue key)."""
 
 
 def shown_phrase(table: pd.DataFrame, roles: dict[int, str], shown: Sequence[int],
                  part: str = FRONTIER_PART) -> str:
     """What the ``shown`` rows of a large comparison's :func:`featured` ``roles`` are, in
     words: ``the closest to meeting all targets and the best-ranked 11 of the 26 on the
-    Pareto frontier`` (``part``: how a part of the frontier is named, ``{got}`` of
-    ``{of}``)."""
+    Pareto frontier`` (``part``: the catalogue's key naming a part of the frontier,
+    ``{got}`` of ``{of}``), in the current language."""
     def count(role: str, rows: Iterable[int]) -> int:
         return sum(role in roles[i].split(", ") for i in rows)
 
     what = []
     of = len(frontier_rows(table))
-    for role, name in ((BEST_ROLE, "the cheapest meeting all targets"),
-                       (CLOSEST_ROLE, "the closest to meeting all targets"),
-                       (FRONTIER_ROLE, "on the Pareto frontier"),
-                       (SATISFIED_ROLE, "the most satisfied")):
+    for role in (BEST_ROLE, CLOSEST_ROLE, FRONTIER_ROLE, SATISFIED_ROLE):
+        name = t_(f"compare.shown.{role}")
         got = count(role, shown)
         if got and role == FRONTIER_ROLE:
-            what.append(f"the {'one' if of == 1 else of} {name}" if got == of else
-                        part.format(got=got, of=of))
+            what.append((t_("compare.shown.the_one", name=name) if of == 1 else
+                         t_("compare.shown.the_all", of=of, name=name)) if got == of else
+                        t_(part, got=got, of=of))
         elif got:
             what.append(name)
-    return ", ".join(what[:-1]) + (" and " if len(what) > 1 else "") + what[-1]
+    return (t_("compare.shown.sep").join(what[:-1])
+            + (t_("compare.shown.and") if len(what) > 1 else "") + what[-1])
 
 
 def csv_table(table: pd.DataFrame, verdict: Verdict) -> pd.DataFrame:

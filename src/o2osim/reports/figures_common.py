@@ -8,11 +8,22 @@ The run report and the comparison both draw the report's split funnel
 
 matplotlib's backend is chosen here, once: Agg (PNG files, no display). Every module
 that draws takes ``plt`` from here.
+
+Chinese figures (``lang=zh``, :mod:`o2osim.i18n`) are drawn inside :func:`fonts`, which puts
+a CJK font first in matplotlib's list (:data:`CJK_FAMILIES`; Debian's ``fonts-wqy-microhei``
+is the small one CI installs). :func:`cjk_font` finds it even when it was installed after
+matplotlib built its font cache, and :func:`require_fonts` refuses ``zh`` in one line naming
+the package to install when there is none: a figure never prints boxes for the characters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+import shutil
+import subprocess
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -21,10 +32,107 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 
-__all__ = ["FIGURE_DPI", "place_labels", "plain_text", "plt", "save_figure", "subplots",
-           "to_palette"]
+__all__ = ["FIGURE_DPI", "cjk_font", "fonts", "place_labels", "plain_text", "plt",
+           "require_fonts", "save_figure", "subplots", "to_palette"]
+
+CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans SC",
+                "Source Han Sans SC", "WenQuanYi Zen Hei")
+"""Fonts with Simplified Chinese, the first one installed is used (Debian packages
+``fonts-wqy-microhei``, ``fonts-noto-cjk``, ``fonts-wqy-zenhei``)."""
+CJK_FONT_FILES = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+                  "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                  "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
+"""Where Debian puts them: added to matplotlib's fonts when its cache predates them."""
+CJK_FONT_HINT = ("lang=zh needs a Chinese font for the figures — install one: "
+                 "apt-get install fonts-wqy-microhei (or fonts-noto-cjk)")
+LATIN_FALLBACK = "DejaVu Sans"
+"""matplotlib's own font, after the CJK one: symbols the CJK font lacks (✓, ≥, ÷)."""
+
+
+class MissingFontError(RuntimeError):
+    """``lang=zh`` without a Chinese font; the message is one line naming what to install."""
+
+
+def _installed() -> set[str]:
+    return {f.name for f in font_manager.fontManager.ttflist}
+
+
+def _fc_list_files() -> list[str]:
+    """Font files with Chinese that fontconfig knows (empty without ``fc-list``)."""
+    if shutil.which("fc-list") is None:
+        return []
+    try:
+        out = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True,
+                             timeout=20, check=False).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    return [line.split(":")[0].strip() for line in out.splitlines() if line.strip()]
+
+
+@cache
+def cjk_font() -> str | None:
+    """The family name of an installed Chinese font (:data:`CJK_FAMILIES` first), or None.
+
+    matplotlib caches the fonts it found when first imported; a font installed later is
+    added here from its file (Debian's paths, then ``fc-list :lang=zh``)."""
+    def known() -> str | None:
+        names = _installed()
+        return next((f for f in CJK_FAMILIES if f in names), None)
+
+    found = known()
+    if found:
+        return found
+    for path in [*CJK_FONT_FILES, *_fc_list_files()]:
+        if Path(path).is_file():
+            try:
+                font_manager.fontManager.addfont(path)
+            except (OSError, RuntimeError, ValueError):
+                continue
+    found = known()
+    if found is None:  # a font of fc-list outside CJK_FAMILIES: take its name as added
+        added = {str(Path(p).resolve()) for p in _fc_list_files()}
+        found = next((f.name for f in font_manager.fontManager.ttflist
+                      if str(Path(f.fname).resolve()) in added), None)
+    return found
+
+
+def require_fonts(lang: str) -> None:
+    """Refuse ``lang=zh`` without a Chinese font (:class:`MissingFontError`, one line
+    naming the package to install); English needs nothing."""
+    if lang == "zh" and cjk_font() is None:
+        raise MissingFontError(CJK_FONT_HINT)
+
+
+def _mono(family: str) -> str:
+    """The fixed-width cut of a CJK family when installed (WenQuanYi Micro Hei Mono), else
+    the family itself (CJK characters are full-width in any case)."""
+    return f"{family} Mono" if f"{family} Mono" in _installed() else family
+
+
+@contextmanager
+def fonts(lang: str) -> Iterator[None]:
+    """Draw the figures of ``lang`` inside this block: for Chinese the CJK font first, then
+    matplotlib's own (:data:`LATIN_FALLBACK`); English keeps matplotlib's defaults."""
+    if lang != "zh":
+        yield
+        return
+    require_fonts(lang)
+    family = [cjk_font(), LATIN_FALLBACK]
+    # WenQuanYi Micro Hei has one weight: bold text is drawn regular, which matplotlib
+    # logs once per text ("Failed to find font weight bold"); the logger is quiet here.
+    log = logging.getLogger("matplotlib.font_manager")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        with plt.rc_context({"font.family": "sans-serif", "font.sans-serif": family,
+                             "font.monospace": [_mono(family[0]), "DejaVu Sans Mono"],
+                             "axes.unicode_minus": False}):
+            yield
+    finally:
+        log.setLevel(level)
 
 FIGURE_DPI = 110
 """Resolution of every PNG figure (dots per inch)."""

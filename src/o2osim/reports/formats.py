@@ -19,6 +19,9 @@ share of the threshold, with enough digits never to read 0.
 
 The other helpers (:func:`count`, :func:`pct`, :func:`ratio`) format counts and ratios of
 the report's tables that no target judges.
+
+Words and units (``n/a``, ``CNY``, ``percentage points`` ...) are the catalogue's
+(``locale/<lang>/formats.yaml``), in the current language (:func:`o2osim.i18n.using`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from o2osim.i18n import t
 from o2osim.kpis import MINUTES, ROI_UNIT, SHARE, STEPS, unit_of
 from o2osim.targets import GE, Target, number, relative_shortfall, rule, shortfall
 
@@ -67,9 +71,9 @@ def _render(unit: str, x: float, decimals: int) -> str:
     if unit == SHARE:
         return text + " %"
     if unit.startswith("CNY"):
-        return text + " CNY"
+        return t("formats.cny", n=text)
     if unit == MINUTES:
-        return text + " min"
+        return t("formats.minutes", n=text)
     return text
 
 
@@ -89,7 +93,7 @@ def format_threshold(kpi: str, threshold: Any) -> str:
     """A target's threshold, exactly: ``15.0 %``, ``15.25 %``, ``1.80``, ``3``."""
     x = number(threshold)
     if x is None or not math.isfinite(x):
-        return "n/a"
+        return t("formats.n_a")
     return _render(unit_of(kpi), x, threshold_decimals(kpi, x))
 
 
@@ -121,7 +125,7 @@ def format_value(kpi: str, value: Any, target: Target | None = None) -> str:
     from the threshold (the module docstring)."""
     x = number(value)
     if x is None or not math.isfinite(x):
-        return "n/a"
+        return t("formats.n_a")
     unit = unit_of(kpi)
     if target is not None and not _judgeable(target):
         target = None  # a target without a usable rule: the value on its own
@@ -154,12 +158,12 @@ def _amount(kpi: str, gap: float, decimals: int) -> str:
     while float(f"{scaled:.{decimals}f}") == 0 and decimals < 10:
         decimals += 1
     if unit == SHARE:
-        return f"{scaled:.{decimals}f} percentage points"
+        return t("formats.points", n=f"{scaled:.{decimals}f}")
     if unit == ROI_UNIT:
-        return f"{gap:.{decimals}f} CNY of revenue per CNY of cost"
+        return t("formats.roi_gap", n=f"{gap:.{decimals}f}")
     if unit == STEPS:
         text = f"{gap:.{decimals}f}"
-        return f"{text} step" + ("" if text == "1" else "s")
+        return t("formats.step" if text == "1" else "formats.steps", n=text)
     return _render(unit, gap, decimals)
 
 
@@ -175,19 +179,20 @@ def format_shortfall(target: Target, value: Any, kpi: str | None = None,
     name = str(kpi or _field(target, "kpi") or "")
     x = number(value)
     if x is None or not _judgeable(target):
-        return "no value"
+        return t("formats.no_value")
     gap = shortfall(target, x)
     if gap == 0:
-        return "met"
+        return t("formats.met")
     op, threshold = rule(target)
     side = "short" if op == GE else "over"
     if not math.isfinite(gap):
-        return f"infinitely {side}"
+        return t(f"formats.infinitely_{side}")
     decimals = _against(name, x, target)[1]
     amount, share = _amount(name, gap, decimals), format_share(relative_shortfall(target, x))
     if brief:
-        return f"{amount} ({share})" if threshold != 0 else amount
-    return f"{amount} {side}" + (f", {share} of the threshold" if threshold != 0 else "")
+        return t("formats.brief", amount=amount, share=share) if threshold != 0 else amount
+    return t(f"formats.{side}", amount=amount) + (
+        t("formats.of_threshold", share=share) if threshold != 0 else "")
 
 
 def _judgeable(target: Target) -> bool:
@@ -211,9 +216,9 @@ def count(value: Any) -> str:
     try:
         v = float(value)
     except (TypeError, ValueError):
-        return "n/a"
+        return t("formats.n_a")
     if not math.isfinite(v):
-        return "n/a"
+        return t("formats.n_a")
     if abs(v) < 100 and not v.is_integer():  # a mean over replications
         return f"{v:,.1f}"
     return f"{v:,.0f}"
@@ -221,12 +226,12 @@ def count(value: Any) -> str:
 
 def pct(num: float, den: float) -> str:
     """``num / den`` in percent with one decimal (``n/a`` when ``den`` is not positive)."""
-    return f"{100 * num / den:.1f} %" if den > 0 else "n/a"
+    return f"{100 * num / den:.1f} %" if den > 0 else t("formats.n_a")
 
 
 def ratio(num: float, den: float) -> str:
     """``num / den`` with two decimals (``n/a`` when ``den`` is not positive)."""
-    return f"{num / den:.2f}" if den > 0 else "n/a"
+    return f"{num / den:.2f}" if den > 0 else t("formats.n_a")
 
 
 def value_of(k: Mapping[str, Any], name: str) -> float:

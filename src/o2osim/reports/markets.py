@@ -23,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from o2osim.i18n import t
 from o2osim.reports.compare_table import (
     Target,
     Verdict,
@@ -84,10 +85,11 @@ def target_set(run: Run) -> TargetSet:
     """The run's targets as :data:`TargetSet` (a target without a usable rule is left
     out, as :func:`o2osim.reports.compare_table.union_targets` leaves it out)."""
     out = []
-    for name, t in (run.metrics.get("targets") or {}).items():
+    for name, target in (run.metrics.get("targets") or {}).items():
         try:
-            threshold = float(t["threshold"])
-            out.append((str(name), str(t["kpi"]), str(t.get("op") or ">="), threshold))
+            threshold = float(target["threshold"])
+            out.append((str(name), str(target["kpi"]), str(target.get("op") or ">="),
+                        threshold))
         except (KeyError, TypeError, ValueError, AttributeError):
             continue
     return tuple(sorted(out, key=lambda x: x[0]))  # names are unique
@@ -191,14 +193,16 @@ def mixing_sentence(groups: Sequence[MarketGroup], sizes: Sequence[int] | None =
         return None
     counts = sizes if sizes is not None else [len(g.runs) for g in groups]
     markets = len({g.market for g in groups})
-    what = (f"{markets} markets" if markets == len(groups) else
-            f"{len(groups)} groups of one market and one target set ({markets} "
-            f"market{'s' if markets != 1 else ''})")
-    listed = ", ".join(f"{g.label} ({c} scenario{'s' if c != 1 else ''})"
-                       for g, c in zip(groups, counts, strict=True))
-    return (f"This comparison mixes {what}: {listed}. Each is judged, ranked and given its "
-            "Pareto frontier on its own; no verdict compares scenarios of different "
-            "markets or target sets.")
+    n_markets = (t("compare.markets.market_one") if markets == 1
+                 else t("compare.markets.market_many", n=markets))
+    what = (t("compare.markets.n_markets", n=markets) if markets == len(groups) else
+            t("compare.markets.groups", groups=len(groups), markets=n_markets))
+    listed = t("compare.shown.sep").join(
+        t("compare.markets.listed", label=g.label,
+          scenarios=t("compare.markets.scenario_one") if c == 1
+          else t("compare.markets.scenario_many", n=c))
+        for g, c in zip(groups, counts, strict=True))
+    return t("compare.markets.mixing", what=what, listed=listed)
 
 
 @dataclass

@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from o2osim.i18n import html_lang
+
 
 def escape(value: Any) -> str:
     """Any value as escaped HTML text (None: empty)."""
@@ -218,8 +220,10 @@ STYLE = ("body{font-family:sans-serif;max-width:72em;margin:2em auto;padding:0 1
 """Met is green with ✓, missed red with ✗ (the symbol tells them apart without colour)."""
 
 
-def render_html(blocks: Sequence[Block], title: str = "o2osim report") -> str:
-    """The blocks as one self-contained page (figures embedded, no script, no fetch)."""
+def render_html(blocks: Sequence[Block], title: str = "o2osim report",
+                lang: str | None = None) -> str:
+    """The blocks as one self-contained page (figures embedded, no script, no fetch);
+    ``<html lang>`` of ``lang`` (default: the current language, :mod:`o2osim.i18n`)."""
     body: list[str] = []
     for b in blocks:
         if isinstance(b, Heading):
@@ -255,7 +259,7 @@ def render_html(blocks: Sequence[Block], title: str = "o2osim report") -> str:
             body.append(f'<div class="callout {html.escape(b.mark)}"{anchor}>'
                         f"<p>{_html_inline(b.head)}</p>"
                         + (f"<ul>{items}</ul>" if items else "") + "</div>")
-    return (f"<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    return (f"<!doctype html>\n<html lang=\"{html_lang(lang)}\"><head><meta charset=\"utf-8\">"
             f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n<body>\n"
             + "\n".join(body) + "\n</body></html>\n")
 

@@ -2,7 +2,8 @@
 
 Reads only the files of a run folder (``metrics.json``, ``daily.csv``, ``stores.csv``,
 Hydra's ``.hydra/`` record), so a report can be rebuilt for any finished run:
-``python -m o2osim.reports.report DIR``. What it contains: docs/report.md.
+``python -m o2osim.reports.report DIR [--lang zh]``. What it contains: docs/report.md. In
+English or Chinese (``lang``, :mod:`o2osim.i18n`): words, figures and ``<html lang>``.
 
 This module is the command; the work is done by one module per job:
 
@@ -17,11 +18,14 @@ This module is the command; the work is done by one module per job:
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from o2osim.i18n import DEFAULT_LANG, LANGS, LangError, check_lang, t, using
+from o2osim.reports.figures_common import MissingFontError, fonts, require_fonts
 from o2osim.reports.page import render_html, render_markdown
 from o2osim.reports.report_figures import figures
 from o2osim.reports.report_sections import report_blocks
@@ -30,14 +34,21 @@ from o2osim.results import read_metrics
 
 
 def markdown(metrics: dict[str, Any], figs: dict[str, Path],
-             plan: dict[str, Any] | None = None, info: RunInfo | None = None) -> str:
+             plan: dict[str, Any] | None = None, info: RunInfo | None = None,
+             lang: str | None = None) -> str:
     """The report as Markdown (figures linked by file name)."""
-    return render_markdown(report_blocks(metrics, figs, plan, info))
+    with using(lang):
+        return render_markdown(report_blocks(metrics, figs, plan, info))
 
 
-def write_report(folder: str | Path) -> Path:
-    """Build the report of a finished run folder; returns the HTML file."""
-    folder = Path(folder)
+def write_report(folder: str | Path, lang: str = DEFAULT_LANG) -> Path:
+    """Build the report of a finished run folder in ``lang`` (``en``, ``zh``); returns the
+    HTML file."""
+    with using(check_lang(lang)), fonts(lang):
+        return _write_report(Path(folder), lang)
+
+
+def _write_report(folder: Path, lang: str) -> Path:
     metrics = read_metrics(folder)
     daily = read_columns(folder / "daily.csv")
     stores_path = folder / "stores.csv"
@@ -47,18 +58,27 @@ def write_report(folder: str | Path) -> Path:
     blocks = report_blocks(metrics, figs, plan, info)
     (folder / "report.md").write_text(render_markdown(blocks), encoding="utf-8")
     page = folder / "report.html"
-    title = f"o2osim report — {metrics.get('market', '?')} × {metrics.get('plan', '?')}"
-    page.write_text(render_html(blocks, title), encoding="utf-8")
+    title = t("report.title", market=metrics.get("market", "?"), plan=metrics.get("plan", "?"))
+    page.write_text(render_html(blocks, title, lang), encoding="utf-8")
     return page
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m o2osim.reports.report FOLDER``: rebuild a run's report, print its path."""
-    args = sys.argv[1:] if argv is None else list(argv)
-    if len(args) != 1:
-        print("usage: python -m o2osim.reports.report FOLDER", file=sys.stderr)
+    """``python -m o2osim.reports.report FOLDER [--lang zh]``: rebuild a run's report in a
+    language, print its path."""
+    parser = argparse.ArgumentParser(prog="python -m o2osim.reports.report",
+                                     description="Rebuild a finished run's report.")
+    parser.add_argument("folder", help="a run folder (holding metrics.json)")
+    parser.add_argument("--lang", default=DEFAULT_LANG,
+                        help=f"the report's language: {', '.join(LANGS)} (default: "
+                             "%(default)s)")
+    args = parser.parse_args(argv)
+    try:
+        require_fonts(check_lang(args.lang, "--lang"))
+    except (LangError, MissingFontError) as exc:  # one line, before any work
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
         sys.exit(2)
-    print(write_report(args[0]))
+    print(write_report(args.folder, args.lang))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,10 @@
 The day-by-day and store tables are taken as columns (``table["day"]``): a
 :class:`pandas.DataFrame` or the plain dict of numpy arrays that
 :func:`o2osim.reports.runs.read_columns` returns, so the report needs no pandas.
+
+Titles, axes and legends are the catalogue's (``locale/<lang>/figures.yaml``) in the
+current language; :func:`o2osim.reports.report.write_report` draws inside
+:func:`o2osim.reports.figures_common.fonts` (a CJK font for Chinese).
 """
 
 from __future__ import annotations
@@ -16,25 +20,28 @@ import numpy as np
 from matplotlib.ticker import FuncFormatter
 from matplotlib.transforms import offset_copy
 
+from o2osim.i18n import has, t
 from o2osim.reports.advice import cause_short
 from o2osim.reports.figures_common import plain_text, save_figure, subplots
 from o2osim.reports.formats import count as _n
 from o2osim.reports.formats import value_of as _get
-from o2osim.reports.funnel import COLOURS, FUNNEL_LEGEND, funnel_stages
+from o2osim.reports.funnel import COLOURS, funnel_legend, funnel_stages
 
 Columns = Mapping[str, Any]
 """A table as columns: ``table[name]`` is a sequence (a DataFrame works too)."""
 
 PHASE_COLOURS = {"planning": "#eeeeee", "execution": "#e3f0fb", "optimisation": "#fdf1dc",
                  "after": "#f3f3f3"}
-PHASE_NAMES = {"after": "after the campaign"}
 
 
 def _phase_label(phase: str, weeks: np.ndarray) -> str:
     """``execution phase (weeks 5-12)``: the weeks the run spent in the phase."""
     first, last = int(weeks.min()), int(weeks.max())
-    span = f"week {first}" if first == last else f"weeks {first}-{last}"
-    return f"{PHASE_NAMES.get(phase, phase + ' phase')} ({span})"
+    span = (t("figures.phases.week", n=first) if first == last
+            else t("figures.phases.weeks", first=first, last=last))
+    key = f"figures.phases.{phase}"
+    return (t(key, span=span) if has(key) and phase != "other"
+            else t("figures.phases.other", phase=phase, span=span))
 
 
 def _shade_phases(ax: Any, daily: Columns) -> list[Any]:
@@ -70,9 +77,9 @@ def figure_funnel(k: Mapping[str, Any], path: Path) -> Path:
     ax.set_yticks(range(len(stages)), [s.label for s in stages[::-1]])
     ax.set_xlim(0, top * 1.15)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
-    ax.set_xlabel("simulated consumers")
-    ax.set_title("Funnel: who got how far, online and offline")
-    legend = ax.legend(handles=_patches(FUNNEL_LEGEND), loc="upper left",
+    ax.set_xlabel(t("figures.funnel.xlabel"))
+    ax.set_title(t("figures.funnel.title"))
+    legend = ax.legend(handles=_patches(funnel_legend()), loc="upper left",
                        bbox_to_anchor=(0.0, -0.2), ncol=1, fontsize=8, frameon=False)
     return save_figure(fig, path, outside=[legend])
 
@@ -91,22 +98,22 @@ def figure_daily(daily: Columns, path: Path, note: str = "") -> Path:
     for ax in axes:
         phases = _shade_phases(ax, daily)
     axes[0].plot(daily["day"], np.asarray(daily["spend_cny"]) / 1e3, color="#444")
-    axes[0].set_ylabel("media spend\n(thousand CNY / day)")
+    axes[0].set_ylabel(t("figures.daily.spend"))
     aware = axes[1].plot(daily["day"], daily["aware"], color=COLOURS["online"],
-                         label="aware that day (forgetting lowers it)")
+                         label=t("figures.daily.aware_day"))
     if "ever_aware" in daily:
         aware += axes[1].plot(daily["day"], daily["ever_aware"], color=COLOURS["online"],
-                              linestyle="--", label="ever aware (the funnel's count)")
-    axes[1].set_ylabel("aware consumers\n(simulated)")
+                              linestyle="--", label=t("figures.daily.ever_aware"))
+    axes[1].set_ylabel(t("figures.daily.aware"))
     axes[1].legend(handles=aware, loc="upper left", fontsize=8)
-    lines = axes[2].plot(daily["day"], daily["orders_online"], label="online orders",
-                         color=COLOURS["online"])
-    lines += axes[2].plot(daily["day"], daily["orders_offline"], label="store orders",
-                          color=COLOURS["offline"])
-    axes[2].set_ylabel("orders / day\n(simulated)")
-    axes[2].set_xlabel("campaign day")
+    lines = axes[2].plot(daily["day"], daily["orders_online"],
+                         label=t("figures.daily.online_orders"), color=COLOURS["online"])
+    lines += axes[2].plot(daily["day"], daily["orders_offline"],
+                          label=t("figures.daily.store_orders"), color=COLOURS["offline"])
+    axes[2].set_ylabel(t("figures.daily.orders"))
+    axes[2].set_xlabel(t("figures.daily.day"))
     axes[2].legend(handles=lines, loc="upper left", fontsize=8)
-    title = fig.suptitle("The campaign day by day" + note, y=1.0, va="bottom")
+    title = fig.suptitle(t("figures.daily.title") + note, y=1.0, va="bottom")
     legend = fig.legend(handles=phases, loc="upper center", bbox_to_anchor=(0.5, 0.0),
                         ncol=3, fontsize=8, frameon=False)
     return save_figure(fig, path, outside=[legend, title])  # both outside the panels
@@ -123,19 +130,21 @@ def figure_channels(channels: Mapping[str, Mapping[str, Any]], path: Path) -> Pa
     revenue = [float(channels[c].get("attributed_revenue_cny", 0.0)) / 1e6 for c in names]
     fig, ax = subplots(figsize=(8, 1.4 + 0.38 * max(len(names), 1)))
     y = [len(names) - 1 - i for i in range(len(names))]  # the first channel on top
-    ax.barh([v + 0.2 for v in y], spend, height=0.4, label="spend", color=COLOURS["spend"])
+    ax.barh([v + 0.2 for v in y], spend, height=0.4, label=t("figures.channels.spend"),
+            color=COLOURS["spend"])
     ax.barh([v - 0.2 for v in y], revenue, height=0.4,
-            label="measured revenue (ROI: measured revenue ÷ spend)", color=COLOURS["online"])
+            label=t("figures.channels.revenue"), color=COLOURS["online"])
     top = max([*spend, *revenue, 0.0]) or 1.0
     for yy, s, r in zip(y, spend, revenue, strict=True):
-        ax.annotate(f"ROI {r / s:.2f}" if s > 0 else "not funded", (max(r, s), yy),
+        ax.annotate(t("figures.channels.roi", roi=f"{r / s:.2f}") if s > 0
+                    else t("figures.channels.not_funded"), (max(r, s), yy),
                     xytext=(4, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(y, [plain_text(n) for n in names])
-    ax.set_ylabel("channel")
-    ax.set_xlabel("million CNY (whole market)")
+    ax.set_ylabel(t("figures.channels.ylabel"))
+    ax.set_xlabel(t("figures.channels.xlabel"))
     ax.set_xlim(0, top * 1.22)  # room for the ROI labels
     ax.set_ylim(-0.7, len(names) - 0.3)
-    ax.set_title("Spend and the revenue measurement can trace, by channel")
+    ax.set_title(t("figures.channels.title"))
     below = offset_copy(ax.transAxes, fig, y=-0.5, units="inches")  # under the x label
     legend = ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.0), bbox_transform=below,
                        ncol=2, fontsize=8, frameon=False)
@@ -145,16 +154,15 @@ def figure_channels(channels: Mapping[str, Mapping[str, Any]], path: Path) -> Pa
 def figure_coupons(k: Mapping[str, Any], path: Path) -> Path:
     """Offered → claimed → redeemed on a linear scale, every bar labelled with its count;
     a series with no coupon at a step draws nothing there (no bar, no label)."""
-    steps = ["offered", "claimed", "redeemed"]
+    steps = [t(f"figures.coupons.{s}") for s in ("offered", "claimed", "redeemed")]
     series = [
-        ("online: offered / claimed via an online ad; redeemed in an online order",
+        (t("figures.coupons.online"),
          "online", [_get(k, "coupons_offered_online"), _get(k, "coupons_claimed_online"),
                     _get(k, "coupons_redeemed_online")]),
-        ("offline: offered / claimed at an event or store QR; redeemed in a store "
-         "(any coupon, also one claimed online)", "offline",
+        (t("figures.coupons.offline"), "offline",
          [_get(k, "coupons_offered_offline"), _get(k, "coupons_claimed_offline"),
           _get(k, "coupons_redeemed_offline")]),
-        ("review reward (claimed without an offer)", "review",
+        (t("figures.coupons.review"), "review",
          [0.0, _get(k, "coupons_claimed_review"), 0.0]),
     ]
     shown = [s for s in series if any(v > 0 for v in s[2])]
@@ -170,10 +178,10 @@ def figure_coupons(k: Mapping[str, Any], path: Path) -> Path:
             ax.text(xpos, v + 0.01 * top, f"{v:,.0f}", ha="center", va="bottom", fontsize=8)
     ax.set_ylim(0, top * 1.15)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
-    ax.set_ylabel("coupons (simulated)")
+    ax.set_ylabel(t("figures.coupons.ylabel"))
     ax.set_xticks(range(len(steps)), steps)
-    ax.set_xlabel("coupon step")
-    ax.set_title("Coupon funnel, online and offline")
+    ax.set_xlabel(t("figures.coupons.xlabel"))
+    ax.set_title(t("figures.coupons.title"))
     legend = ax.legend(handles=_patches({colour: label for label, colour, _ in shown}),
                        loc="upper left", bbox_to_anchor=(0.0, -0.18), ncol=1, fontsize=8,
                        frameon=False)
@@ -196,18 +204,17 @@ def figure_satisfaction(drivers: Mapping[str, Any], path: Path, note: str = "") 
         ax.annotate(_n(v), (v, y), xytext=(3, 0), textcoords="offset points", va="center",
                     fontsize=8)
         if lost is not None:  # the co-occurrence count, secondary, in grey
-            ax.annotate(f"(present in {_n(co.get(c, 0))} dissatisfied)", (v, y),
+            ax.annotate(t("figures.satisfaction.present", n=_n(co.get(c, 0))), (v, y),
                         xytext=(8 + 5 * len(_n(v)), 0), textcoords="offset points",
                         va="center", fontsize=7, color="#777777")
     ax.set_xlim(0, top * (1.7 if lost is not None else 1.15))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
     if lost is not None:
-        ax.set_xlabel("more satisfied experiences without this cause\n"
-                      "(simulated store visits and online orders)")
-        ax.set_title("Satisfied customers lost to each cause" + note)
+        ax.set_xlabel(t("figures.satisfaction.xlabel_lost"))
+        ax.set_title(t("figures.satisfaction.title_lost") + note)
     else:
-        ax.set_xlabel("dissatisfied experiences where this went wrong (simulated)")
-        ax.set_title("What went wrong in dissatisfied experiences" + note)
+        ax.set_xlabel(t("figures.satisfaction.xlabel_old"))
+        ax.set_title(t("figures.satisfaction.title_old") + note)
     return save_figure(fig, path)
 
 
@@ -234,19 +241,17 @@ def figure_stores(stores: Columns, daily: Columns, path: Path,
     fig, ax = subplots(figsize=(8, 3.6))
     ax2 = ax.twinx()
     phases = _shade_phases(ax2, daily)  # behind the bars; the wait line is drawn above both
-    bars = ax2.bar(days, walkouts, color="#c0392b",
-                   alpha=0.4, label="walk-outs (balked or gave up), all stores "
-                                    "(real customers, right axis)")
-    line = ax.plot(days, worst, color="#8e44ad",
-                   label="worst store's 95th-percentile wait (minutes, left axis)")
+    bars = ax2.bar(days, walkouts, color="#c0392b", alpha=0.4,
+                   label=t("figures.stores.walkouts"))
+    line = ax.plot(days, worst, color="#8e44ad", label=t("figures.stores.wait"))
     ax.set_zorder(ax2.get_zorder() + 1)  # the line above the bars
     ax.patch.set_visible(False)
     top = float(np.nanmax(worst)) if np.isfinite(worst).any() else np.nan
     ax.set_ylim(0, max(top, 1.0) * 1.1)  # both axes start at 0
-    ax.set_ylabel("wait (minutes)")
-    ax.set_xlabel("campaign day")
-    ax2.set_ylabel("walk-outs / day\n(real customers)")
-    ax.set_title("Store queues" + note)
+    ax.set_ylabel(t("figures.stores.ylabel"))
+    ax.set_xlabel(t("figures.stores.xlabel"))
+    ax2.set_ylabel(t("figures.stores.ylabel2"))
+    ax.set_title(t("figures.stores.title") + note)
     legend = ax.legend(handles=[*line, bars, *phases], loc="upper center",
                        bbox_to_anchor=(0.5, -0.2), ncol=2, fontsize=8, frameon=False)
     return save_figure(fig, path, outside=[legend])
@@ -262,8 +267,8 @@ def figures(folder: Path, metrics: Mapping[str, Any], daily: Columns,
     """Write the PNG figures; return them by name."""
     k = metrics["kpis"]
     reps = int(metrics.get("replications", 1) or 1)
-    rep0 = f" (replication 0 of {reps})" if reps > 1 else ""
-    mean = f" (mean of {reps} replications)" if reps > 1 else ""
+    rep0 = t("figures.notes.rep0", reps=reps) if reps > 1 else ""
+    mean = t("figures.notes.mean", reps=reps) if reps > 1 else ""
     out: dict[str, Path] = {}
     makers: list[tuple[str, Callable[[Path], Path] | None]] = [
         ("funnel", lambda p: figure_funnel(k, p)),

@@ -12,9 +12,10 @@ from typing import Any
 from o2osim.reports.runs import IDENTITY, Run
 from o2osim.values import scalar_text
 
-IGNORED_KEYS = ("sim.workers", "hydra")
+IGNORED_KEYS = ("sim.workers", "lang", "hydra")
 """Settings that never change results (docs/kpis.md: same whatever the number of workers;
-``hydra.*``, ``hydra/launcher=...``: where and how a job ran): never a difference."""
+``lang``: the language of the report; ``hydra.*``, ``hydra/launcher=...``: where and how a
+job ran): never a difference."""
 PRECISION_KEYS = ("sim.replications",)
 """Settings that change how precisely a scenario is measured, not the scenario: shown in
 their own column (``replications``), never in a scenario's name, and used to tell apart
