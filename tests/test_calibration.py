@@ -54,9 +54,13 @@ def test_integrated_plan_lifts_the_core_kpis(market: str, seed: int) -> None:
 
 # lever removed from the integrated plan -> (KPI it drives, least visible drop)
 LEVERS = {
+    # Satisfaction counts every experience, the customer base's ordinary visits included
+    # (issue 12): about half of them no coupon touches, so the drop a refused coupon
+    # causes is diluted — seed 5 gives 0.6-0.9 points where the campaign-only model gave
+    # more than 1 — and this lever's least visible drop is half a point.
     "coupon-not-redeemable-in-store": (
         "plan.coupon.redeem_where=online", {"coupon_redemption_rate": 0.03,
-                                            "satisfaction_rate": 0.01}),
+                                            "satisfaction_rate": 0.005}),
     "separate-membership": (
         "plan.integration.unified_membership=false", {"satisfaction_rate": 0.05,
                                                       "conversion_rate": 0.01}),

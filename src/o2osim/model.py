@@ -71,7 +71,7 @@ from o2osim.record import (
 from o2osim.rng import stream
 from o2osim.stores import STORE_COLUMNS, StoreAgent
 from o2osim.tally import DayTally
-from o2osim.worlds import baseline, is_baseline, outcome
+from o2osim.worlds import baseline, baseline_key, is_baseline, outcome
 
 PHASES: tuple[type[Component], ...] = (
     Budget,  # the optimisation phase releases the reserve
@@ -288,6 +288,13 @@ class RunResult:
     None when ``sim.records`` is ``none``)."""
 
 
+_BASELINES: dict[str, Any] = {}
+"""Baselines this process has run, by :func:`o2osim.worlds.baseline_key`: a run is
+deterministic, so plans that share a baseline (a sweep over the campaign's own levers,
+the ground truth's worlds) run it once."""
+_BASELINES_KEPT = 64
+
+
 def run_scenario(sc: ScenarioConfig,
                  progress: bool | Callable[[int, int], None] = False) -> RunResult:
     """Simulate one scenario and the same market without the campaign (the baseline,
@@ -309,12 +316,17 @@ def run_scenario(sc: ScenarioConfig,
     full = outcome(model)
     if is_baseline(sc):
         base = full
+    elif (key := baseline_key(sc)) in _BASELINES:
+        base = _BASELINES[key]
     else:
         base_model = CampaignModel(baseline(sc))
         base_model.run(_progress_printer("baseline without the campaign: day")
                        if progress is True else progress or None)
         base = outcome(base_model)
         del base_model
+        _BASELINES[key] = base
+        while len(_BASELINES) > _BASELINES_KEPT:
+            _BASELINES.pop(next(iter(_BASELINES)))
     rec = dataclasses.replace(model.record(), baseline_revenue_cny=base.revenue_cny)
     return RunResult(metrics=compute_metrics(rec), daily=rec.daily, stores=rec.stores,
                      record=rec, baseline=base, records=build_records(rec))

@@ -50,6 +50,15 @@ def below(rng: np.random.Generator, n: int, bound: float) -> tuple[np.ndarray, n
 
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_GOLD, _M64 = 0x9E3779B97F4A7C15, (1 << 64) - 1
+
+
+def _splitmix(z: int) -> int:
+    """SplitMix64's output function on a Python int (Steele, Lea & Flood 2014)."""
+    z &= _M64
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+    return z ^ (z >> 31)
 _MIX1, _MIX2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 
 
@@ -68,12 +77,18 @@ class ConsumerDraws:
     def __init__(self, seed: int, name: str, day: int) -> None:
         self.seed, self.name, self.day = int(seed), name, int(day)
         self._keys: dict[int, np.uint64] = {}
+        self._root: int | None = None
 
     def _key(self, draw: int) -> np.uint64:
+        """The draw's key: one SeedSequence per (seed, stream, day) — its hashing is ~0.2 ms
+        — and each draw's key the SplitMix64 output of that root and the draw number
+        (distinct draws, distinct well-mixed keys)."""
         if draw not in self._keys:
-            ss = np.random.SeedSequence([self.seed, zlib.crc32(self.name.encode()),
-                                         self.day, int(draw)])
-            self._keys[draw] = np.uint64(ss.generate_state(1, np.uint64)[0])
+            if self._root is None:
+                ss = np.random.SeedSequence([self.seed, zlib.crc32(self.name.encode()),
+                                             self.day])
+                self._root = int(ss.generate_state(1, np.uint64)[0])
+            self._keys[draw] = np.uint64(_splitmix(self._root + (int(draw) + 1) * _GOLD))
         return self._keys[draw]
 
     def uniform(self, idx: np.ndarray, draw: int = 0) -> np.ndarray:

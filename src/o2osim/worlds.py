@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from o2osim.config.schema import ScenarioConfig
+from o2osim.config.schema import ChannelPlan, PlanConfig, ScenarioConfig
 
 OUTCOMES = ("revenue_cny", "orders", "margin_cny")
 
@@ -80,11 +80,46 @@ def variant(sc: ScenarioConfig, funded: Iterable[str] | None, offers: bool = Tru
 
 
 def baseline(sc: ScenarioConfig) -> ScenarioConfig:
-    """The market without the campaign (module docstring)."""
-    return variant(sc, (), offers=False)
+    """The market without the campaign (module docstring), in a canonical form: the
+    plan's settings that cannot matter once there is no media, no coupon and no
+    promotion are put back to the schema's defaults, so that plans differing only in
+    them share one baseline (:func:`baseline_key`). Each is idle without the campaign:
+    the flighting of a zero budget; the coupon rule when its cap is 0 (nobody holds a
+    coupon); the promotion's depth and the calendar lag with no promotion week; the
+    promise and price parity, which act only on consumers the content reached; staff
+    briefing and the POS, which act only on campaign visits and coupon checks; the
+    reserve and its reallocation with nothing to spend; the fixed integration cost
+    (not revenue). Kept: memberships and the unified ID share, O2O guidance (bookings),
+    operations, the calendar. ``tests/test_worlds.py`` checks the canonical baseline
+    gives exactly the plain one's outcome for every preset."""
+    plain = variant(sc, (), offers=False)
+    default = PlanConfig(name="baseline")
+    plan, integ = plain.plan, plain.plan.integration
+    plan = dataclasses.replace(
+        plan, name="baseline", description="",
+        channels={n: ChannelPlan(0.0) for n in plan.channels},
+        coupon=dataclasses.replace(default.coupon, quantity_cap=0),
+        promo_discount_share=default.promo_discount_share,
+        contingency_reserve_share=default.contingency_reserve_share,
+        integration_cost_cny=default.integration_cost_cny,
+        promise_level=default.promise_level,
+        integration=dataclasses.replace(
+            integ, price_parity=default.integration.price_parity,
+            staff_briefed=default.integration.staff_briefed,
+            pos_coupon_integrated=default.integration.pos_coupon_integrated,
+            calendar_lag_weeks=default.integration.calendar_lag_weeks,
+            budget_reallocation=default.integration.budget_reallocation))
+    return dataclasses.replace(plain, plan=plan)
+
+
+def baseline_key(sc: ScenarioConfig) -> str:
+    """What decides a baseline's outcome, as text: the market, the canonical plan and the
+    run's seed, population and days (not the targets or how results are written)."""
+    base = baseline(sc)
+    return repr((base.market, base.plan, sc.sim.seed, sc.sim.population, sc.sim.days))
 
 
 def is_baseline(sc: ScenarioConfig) -> bool:
     """Is ``sc`` already its own baseline (no media, no coupon, no promotion, no reward)?
     Then its run is the baseline's and nothing more need run."""
-    return baseline(sc) == sc
+    return variant(sc, (), offers=False) == sc
