@@ -79,7 +79,7 @@ from o2osim.config.private_apis import (
     hydra_args_parser,
     start_hydra,
 )
-from o2osim.i18n import message
+from o2osim.i18n import message, using
 from o2osim.progress import progress_wanted
 from o2osim.reports import format_scorecard
 from o2osim.results import (
@@ -171,7 +171,8 @@ def _app(cfg: DictConfig) -> float:
         with staged_run(folder) as stage:  # moved into place when complete, metrics.json last
             write_csv_atomic(stage / "replications.csv", table)
             write_run(stage, result)
-            write_report(stage, sc.lang)  # reads the files just written: report, PNGs
+            with using(sc.lang):  # the report's language
+                write_report(stage)  # reads the files just written: report.md, .html, PNGs
     print(format_scorecard(result.metrics, width=width, lang=sc.lang))
     print(message("scorecard.results", sc.lang, folder=_shown_path(folder)))
     return objective(result.metrics)  # what the cheapest-plan search minimises (search.py)

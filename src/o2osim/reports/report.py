@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from o2osim.i18n import DEFAULT_LANG, LANGS, LangError, check_lang, t, using
+from o2osim.i18n import DEFAULT_LANG, LANGS, LangError, check_lang, current, t, using
 from o2osim.reports.figures_common import MissingFontError, fonts, require_fonts
 from o2osim.reports.page import render_html, render_markdown
 from o2osim.reports.report_figures import figures
@@ -41,10 +41,12 @@ def markdown(metrics: dict[str, Any], figs: dict[str, Path],
         return render_markdown(report_blocks(metrics, figs, plan, info))
 
 
-def write_report(folder: str | Path, lang: str = DEFAULT_LANG) -> Path:
-    """Build the report of a finished run folder in ``lang`` (``en``, ``zh``); returns the
-    HTML file."""
-    with using(check_lang(lang)), fonts(lang):
+def write_report(folder: str | Path, lang: str | None = None) -> Path:
+    """Build the report of a finished run folder in ``lang`` (``en``, ``zh``; None: the
+    current language, :func:`o2osim.i18n.using`, English by default); returns the HTML
+    file."""
+    lang = check_lang(lang) if lang is not None else current()
+    with using(lang), fonts(lang):
         return _write_report(Path(folder), lang)
 
 

@@ -102,10 +102,15 @@ def LeverPanel() -> None:
     values = state.values.value
     specs = levers.levers_for(scenarios.channels_of(state.market.value))
     for group in levers.GROUPS:
-        with solara.Details(s(f"group.{group}", lang), expand=group in ("channels",)):
+        in_group = [x for x in specs if x.group == group]
+        # a card opens the groups holding its open levers; free play opens the budgets
+        expand = (any(card.is_open(x.setting) for x in in_group) if card is not None
+                  else group == "channels")
+        with solara.Details(s(f"group.{group}", lang), expand=expand).key(
+                f"{group}-{state.card_id.value}"):  # a new card: its groups open afresh
             if group == "channels":
                 BudgetSummary()
-            for spec in (x for x in specs if x.group == group):
+            for spec in in_group:
                 LeverControl(spec, values.get(spec.setting),
                              card is None or card.is_open(spec.setting))
 
