@@ -1,7 +1,8 @@
 """The studio as a trainee uses it (issue 13 item 5): ``o2osim-studio`` on a free local
 port, in headless chromium with every request not to 127.0.0.1 blocked (any is a
-failure), in English and in Chinese: open a challenge, move a budget, run to the end; the
-budget, the scorecard and the charts update, with no console error and no failed request.
+failure), in English and in Chinese: open a challenge, move a budget, step a day and a week,
+play and pause, reset, run to the end; the budget, the day, the scorecard, why and the charts
+update, with no console error and no failed request.
 
 In Chinese the attempt is also scored (three seeds): the verdict and the attempts table.
 ``O2OSIM_STUDIO_SCREENSHOTS=docs/images`` also writes the screenshots of docs/studio.md."""
@@ -26,6 +27,8 @@ from o2osim.studio.challenges import load_cards
 CARD = next(c for c in load_cards() if c.id == "retail_know_your_customer")
 
 SHOTS = os.environ.get("O2OSIM_STUDIO_SCREENSHOTS")
+FIRST_NUMBER = ("parseInt(document.querySelector('.studio-day').innerText.match(/\\d+/)[0])")
+"""The day shown by the run panel (its first number), in JavaScript."""
 
 
 def _free_port() -> int:
@@ -87,6 +90,19 @@ def test_a_trainee_plays_a_challenge_offline(studio, _chromium) -> None:
     expect(budget).not_to_contain_text(before.splitlines()[0], timeout=30_000)
     assert "5.90" in budget.inner_text()  # 0.20 M CNY remained, now 5.90 M CNY
     assert re.search(r"\d", budget.inner_text())
+    day = page.locator(".studio-day")
+    page.locator(".studio-step").click()  # a day, a week, play and pause, reset
+    page.wait_for_function(f"() => {FIRST_NUMBER} === 1", timeout=60_000)
+    page.locator(".studio-week").click()
+    page.wait_for_function(f"() => {FIRST_NUMBER} === 8", timeout=60_000)
+    page.locator(".studio-play").click()
+    page.wait_for_function(f"() => {FIRST_NUMBER} > 8", timeout=60_000)
+    page.locator(".studio-play").click()  # now the pause button
+    expect(page.locator(".studio-step")).to_be_enabled(timeout=30_000)
+    played = int(re.findall(r"\d+", day.inner_text())[0])
+    assert played > 8
+    page.locator(".studio-reset").click()  # the same seed, back to day 0
+    page.wait_for_function(f"() => {FIRST_NUMBER} === 0", timeout=60_000)
     page.locator(".studio-to-end").click()
     page.wait_for_selector(".studio-scorecard-table", timeout=180_000)
     page.wait_for_selector(".studio-finished", timeout=60_000)
@@ -99,8 +115,7 @@ def test_a_trainee_plays_a_challenge_offline(studio, _chromium) -> None:
     images = page.evaluate("Array.from(document.querySelectorAll('.studio-charts img'))"
                            ".map(i => i.complete && i.naturalWidth > 0)")
     assert images == [True] * 5
-    day = page.locator(".studio-day").inner_text()
-    assert "112" in day
+    assert "112" in day.inner_text()
     if lang == "zh":  # score the attempt once (three runs): the verdict and the attempts row
         page.locator(".studio-submit").click()
         page.wait_for_selector(".studio-attempts-table", timeout=240_000)

@@ -6,8 +6,9 @@ declares (:data:`o2osim.kpis.KPIS`), the satisfaction causes and the satisfied e
 each one cost come from the run's ``satisfaction_drivers`` (a counterfactual on the same
 draws, :mod:`o2osim.components.shopping`), and a lever counts as pulled by the rule it
 declares (:class:`o2osim.levers.Lever`), as the report's advice does
-(:mod:`o2osim.reports.advice`). Only the words are the studio's
-(``locale/<lang>/studio.yaml``: ``cause.*`` and ``do.*``).
+(:mod:`o2osim.reports.advice`). A cause's words and a lever's advice are the registry's,
+translated where the report's are (:func:`o2osim.i18n.declared`, ``registry.yaml``); the
+lines around them are the studio's (``studio.yaml``: ``why.*``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from o2osim.i18n import has, kpi_label, message
+from o2osim.i18n import declared, kpi_label, message
 from o2osim.kpis import BY_NAME
 from o2osim.levers import Cause, Lever
 
@@ -33,12 +34,6 @@ class Reason:
 
 def _s(key: str, lang: str, **fmt: Any) -> str:
     return message(f"studio.{key}", lang, **fmt)
-
-
-def do_key(setting: str) -> str:
-    """The catalogue key of what to do with ``plan.<setting>`` (``do.*``)."""
-    return "studio.do." + (setting.replace(".budget_cny", "").replace(".", "_")
-                           if setting.startswith("channels.") else setting)
 
 
 def lever_name(setting: str, lang: str) -> str:
@@ -65,8 +60,9 @@ def lever_lines(lever_list: tuple[Lever, ...], value_of: Callable[[str], Any], l
         value = value_of(lever.setting)
         if _pulled(lever, value, reality):
             continue
-        advice = (message(do_key(lever.setting), lang, reality=f"{reality:.2f}")
-                  if has(do_key(lever.setting), lang) else lever.advice)
+        advice = declared(f"registry.lever.{lever.setting}", lever.advice, lang)
+        if lever.setting == "promise_level":
+            advice += _s("why.reality", lang, reality=f"{reality:.2f}")
         line = _s("why.lever", lang, name=lever_name(lever.setting, lang),
                   value=show(lever.setting, value), advice=advice)
         lines.append(line + ("" if is_open(lever.setting) else " " + _s("why.locked", lang)))
@@ -97,14 +93,14 @@ def reasons(metrics: Mapping[str, Any], value_of: Callable[[str], Any], lang: st
         if t["kpi"] == "satisfaction_rate" and lost:
             total = sum(lost.values())
             for cause, n in sorted(lost.items(), key=lambda kv: (-kv[1], kv[0])):
-                label = (_s(f"cause.{cause}", lang) if has(f"studio.cause.{cause}", lang)
-                         else cause.replace("_", " "))
+                known = causes.get(cause)
+                label = declared(f"registry.cause.{cause}.label",
+                                 known.label if known else cause.replace("_", " "), lang)
                 reason.lines.append(_s("why.cause", lang, cause=label, lost=f"{n:,.0f}",
                                        share=n / total))
-                known = causes.get(cause)
                 if known is not None and not known.levers:
-                    reason.lines.append("  " + _s("why.no_lever", lang,
-                                                  reason=_s("cause.no_lever", lang)))
+                    why_not = declared(f"registry.cause.{cause}.no_lever", known.no_lever, lang)
+                    reason.lines.append("  " + _s("why.no_lever", lang, reason=why_not))
                 elif known is not None:
                     found = lever_lines(known.levers, value_of, lang, show, reality, is_open)
                     reason.lines += ["  " + x for x in found] or ["  " + _s("why.all_pulled",
