@@ -295,6 +295,28 @@ the ground truth's worlds) run it once."""
 _BASELINES_KEPT = 64
 
 
+def baseline_outcome(sc: ScenarioConfig,
+                     progress: Callable[[int, int], None] | None = None,
+                     run: CampaignModel | None = None) -> Any:
+    """What the market without the campaign produces on ``sc``'s seed
+    (:func:`o2osim.worlds.baseline`; an :class:`o2osim.worlds.Outcome`), run once per
+    process for plans that share it. ``run``: the scenario's own finished model, which is
+    the baseline when the plan has no campaign at all."""
+    if is_baseline(sc):
+        if run is None:
+            run = CampaignModel(sc)
+            run.run(progress)
+        return outcome(run)
+    key = baseline_key(sc)
+    if key not in _BASELINES:
+        base_model = CampaignModel(baseline(sc))
+        base_model.run(progress)
+        _BASELINES[key] = outcome(base_model)
+        while len(_BASELINES) > _BASELINES_KEPT:
+            _BASELINES.pop(next(iter(_BASELINES)))
+    return _BASELINES[key]
+
+
 def run_scenario(sc: ScenarioConfig,
                  progress: bool | Callable[[int, int], None] = False) -> RunResult:
     """Simulate one scenario and the same market without the campaign (the baseline,
@@ -313,20 +335,8 @@ def run_scenario(sc: ScenarioConfig,
 
     model = CampaignModel(sc)
     model.run(_progress_printer("simulating day") if progress is True else progress or None)
-    full = outcome(model)
-    if is_baseline(sc):
-        base = full
-    elif (key := baseline_key(sc)) in _BASELINES:
-        base = _BASELINES[key]
-    else:
-        base_model = CampaignModel(baseline(sc))
-        base_model.run(_progress_printer("baseline without the campaign: day")
-                       if progress is True else progress or None)
-        base = outcome(base_model)
-        del base_model
-        _BASELINES[key] = base
-        while len(_BASELINES) > _BASELINES_KEPT:
-            _BASELINES.pop(next(iter(_BASELINES)))
+    base = baseline_outcome(sc, _progress_printer("baseline without the campaign: day")
+                            if progress is True else progress or None, model)
     rec = dataclasses.replace(model.record(), baseline_revenue_cny=base.revenue_cny)
     return RunResult(metrics=compute_metrics(rec), daily=rec.daily, stores=rec.stores,
                      record=rec, baseline=base, records=build_records(rec))

@@ -60,9 +60,16 @@ class StudioModel(CampaignModel):
             self.step()
 
     def _final_metrics(self) -> dict[str, Any]:
-        from o2osim.metrics import compute_metrics
+        """The run's metrics, its ROI against the market without the campaign (the
+        baseline is run here, once per plan's structure: :func:`o2osim.model.baseline_outcome`)."""
+        import dataclasses
 
-        return compute_metrics(self.record())
+        from o2osim.metrics import compute_metrics
+        from o2osim.model import baseline_outcome
+
+        base = baseline_outcome(self.scenario, run=self)
+        return compute_metrics(dataclasses.replace(self.record(),
+                                                   baseline_revenue_cny=base.revenue_cny))
 
     def funnel(self) -> dict[str, int]:
         """The funnel so far (simulated consumers)."""
