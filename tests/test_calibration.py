@@ -100,4 +100,10 @@ def test_half_the_staff_on_campaign_weekends_costs_satisfaction(market: str) -> 
     base = kpis(market, "integrated")
     thin = kpis(market, "integrated", 5, "plan.operations.weekend_staff_multiplier=0.5")
     assert base["satisfaction_rate"] - thin["satisfaction_rate"] >= 0.02
-    assert thin["mean_wait_min"] > base["mean_wait_min"]
+    assert thin["walkout_rate"] > base["walkout_rate"]
+    if market != "hotpot_chain":
+        assert thin["mean_wait_min"] > base["mean_wait_min"]
+    # A hotpot store's bottleneck is its tables (not staff): with the regular customers
+    # queueing too (issue 12), a thinner host desk turns walk-ins away at the door
+    # (balking), and those who stay wait less — the mean wait counts only those who did
+    # not balk (seed 5: 3.6 min with full staff, 2.6 with half; walk-outs up).

@@ -335,9 +335,12 @@ def run_scenario(sc: ScenarioConfig,
 
     model = CampaignModel(sc)
     model.run(_progress_printer("simulating day") if progress is True else progress or None)
-    base = baseline_outcome(sc, _progress_printer("baseline without the campaign: day")
-                            if progress is True else progress or None, model)
-    rec = dataclasses.replace(model.record(), baseline_revenue_cny=base.revenue_cny)
+    base = None
+    if getattr(sc.sim, "baseline", True):
+        base = baseline_outcome(sc, _progress_printer("baseline without the campaign: day")
+                                if progress is True else progress or None, model)
+    rec = dataclasses.replace(model.record(), baseline_revenue_cny=None if base is None
+                              else base.revenue_cny)
     return RunResult(metrics=compute_metrics(rec), daily=rec.daily, stores=rec.stores,
                      record=rec, baseline=base, records=build_records(rec))
 

@@ -495,6 +495,11 @@ class SimConfig:
     """The analyst's tables in the run folder (docs/records.md): ``parquet``
     (``orders.parquet``, ``consumers.parquet``, ``channels_daily.parquet``), ``csv`` (the
     same tables as ``.csv``) or ``none``; the simulation is the same in every case."""
+    baseline: bool = True
+    """Also run the market without the campaign on the same seed (o2osim.worlds), so that
+    ``roi`` is what the campaign caused (docs/kpis.md). ``false`` halves a run's cost;
+    ``roi``, ``incremental_revenue_cny`` and ``baseline_revenue_cny`` are then null
+    (``gross_roi`` and ``measured_roi`` remain)."""
 
 
 @dataclass
