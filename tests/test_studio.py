@@ -68,6 +68,8 @@ def test_cards_cover_the_markets_and_the_four_pain_points_from_easy_to_hard() ->
     ({"open_levers": ["coupon.colour"]}, "open_levers: 'coupon.colour' — allowed:"),
     ({"solution": {"promise_level": 3}}, "solution: plan.promise_level: 3 — from 0.4 to 1"),
     ({"colour": 1}, "colour: 1 — keys:"),
+    ({"thresholds": {"roi": 1.0}}, "thresholds: 'roi' — allowed: satisfaction, consistency"),
+    ({"thresholds": {"satisfaction": "high"}}, "thresholds.satisfaction: 'high' — a number"),
 ])
 def test_a_bad_card_is_one_line_naming_field_value_and_allowed(bad: dict,
                                                                message: str) -> None:
@@ -100,6 +102,18 @@ def test_scoring_is_over_replications_and_refuses_a_plan_over_the_cap() -> None:
         card.goal)
     for goal in result.goals.values():
         assert 0 <= goal["probability"] <= 1
+
+
+def test_a_cards_own_threshold_is_its_goal_in_scoring_and_on_the_scorecard() -> None:
+    card = challenges.Card(**{**CARDS[0].__dict__, "thresholds": {"satisfaction": 0.5}})
+    assert card.threshold("satisfaction", 0.85) == 0.5
+    assert card.threshold("consistency", 0.9) == 0.9
+    sc = scenarios.build(card.market, card.start_plan, card.start_values(),
+                         thresholds=card.thresholds)
+    assert sc.targets["satisfaction"].threshold == 0.5
+    assert sc.targets["consistency"].threshold == 0.9
+    assert scenarios.build(card.market, card.start_plan).targets["satisfaction"].threshold == (
+        0.85)
 
 
 @pytest.mark.parametrize("args, message", [

@@ -2,7 +2,8 @@
 
 A card is a market, a starting plan (a preset and lever values over it), the levers the
 trainee may move (the others are locked), a budget cap, a goal (targets of the default
-target set, judged by :mod:`o2osim.targets` as every scorecard is), hints and a debrief,
+target set, judged by :mod:`o2osim.targets` as every scorecard is; ``thresholds`` gives a
+goal the card's own threshold where the seed's is out of reach), hints and a debrief,
 in English and Chinese, and a known solution (lever values) that its test runs.
 
 **Scoring.** An attempt is the card's scenario with the trainee's lever values, run over
@@ -37,7 +38,8 @@ PAIN_POINTS = ("channels_split", "data_not_joined", "experience_gap", "effect_no
 """The four pain points of seed 000 (渠道割裂, 数据不通, 体验断层, 效果难衡)."""
 TEXT_FIELDS = ("title", "brief", "hints", "debrief")
 KEYS = ("id", "level", "pain_point", "market", "start_plan", "start", "open_levers",
-        "budget_cap_cny", "goal", "replications", "pass_share", "solution", "text")
+        "budget_cap_cny", "goal", "thresholds", "replications", "pass_share", "solution",
+        "text")
 
 
 def challenges_dir() -> Path:
@@ -63,6 +65,7 @@ class Card:
     solution: Mapping[str, Any] = field(default_factory=dict)
     replications: int = 3
     pass_share: float = 2 / 3
+    thresholds: Mapping[str, float] = field(default_factory=dict)
 
     def words(self, lang: str) -> Mapping[str, Any]:
         """The card's title, brief, hints and debrief in ``lang``."""
@@ -72,6 +75,11 @@ class Card:
         """May the trainee move ``plan.<setting>``? (``channels`` opens every budget)"""
         return setting in self.open_levers or (
             setting.startswith("channels.") and "channels" in self.open_levers)
+
+    def threshold(self, goal: str, default: float) -> float:
+        """The threshold of ``goal`` in this card: the card's own (``thresholds``) or the
+        target set's ``default``."""
+        return float(self.thresholds.get(goal, default))
 
     def start_values(self) -> dict[str, Any]:
         """Every lever's value at the start of the card."""
@@ -108,6 +116,13 @@ def parse_card(data: Any, source: str) -> Card:
     goals = tuple(scenarios.base(data["market"], data["start_plan"]).targets)
     for name in data["goal"]:
         scenarios.check_choice(at + "goal", name, goals)
+    thresholds = data.get("thresholds") or {}
+    if not isinstance(thresholds, Mapping):
+        raise _fail(at + "thresholds", thresholds, "a mapping of goal -> threshold")
+    for name, value in thresholds.items():
+        scenarios.check_choice(at + "thresholds", name, tuple(data["goal"]))
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _fail(f"{at}thresholds.{name}", value, "a number in the goal KPI's unit")
     cap = data["budget_cap_cny"]
     if isinstance(cap, bool) or not isinstance(cap, int | float) or cap <= 0:
         raise _fail(at + "budget_cap_cny", cap, "a positive amount of CNY")
@@ -134,7 +149,8 @@ def parse_card(data: Any, source: str) -> Card:
                 open_levers=tuple(data["open_levers"]), budget_cap_cny=float(cap),
                 goal=tuple(data["goal"]), text=text, start=dict(data.get("start") or {}),
                 solution=dict(data.get("solution") or {}), replications=reps,
-                pass_share=float(share))
+                pass_share=float(share),
+                thresholds={k: float(v) for k, v in thresholds.items()})
     for name, values in (("start", card.start), ("solution", card.solution)):
         try:  # every value is a lever in range, and the plan is valid
             scenarios.build(card.market, card.start_plan, {**card.start, **values}, days=None)
@@ -186,7 +202,7 @@ def score(card: Card, values: Mapping[str, Any] | None = None, seed: int = 0,
 
     started = time.perf_counter()
     plan = {**card.start_values(), **(values or {})}
-    sc = scenarios.build(card.market, card.start_plan, plan, seed)
+    sc = scenarios.build(card.market, card.start_plan, plan, seed, thresholds=card.thresholds)
     committed = levers.budget_total_cny(plan)
     within = committed <= card.budget_cap_cny + 0.5
     if not within and not run_over_cap:  # over the cap: not run, not scored

@@ -20,14 +20,16 @@ from o2osim.studio import scenario as scenarios
 
 class StudioModel(CampaignModel):
     """``CampaignModel`` of ``market`` x ``plan`` with ``values`` set (setting -> value in
-    the plan's unit), ``seed`` and ``population``; or of a ready ``scenario``."""
+    the plan's unit), ``seed`` and ``population`` (``thresholds``: a challenge card's own
+    goal thresholds in the targets); or of a ready ``scenario``."""
 
     def __init__(self, market: str = scenarios.DEFAULT_MARKET,
                  plan: str = scenarios.DEFAULT_PLAN, values: Mapping[str, Any] | None = None,
                  seed: int = 0, population: int = scenarios.POPULATION,
-                 scenario: ScenarioConfig | None = None) -> None:
+                 scenario: ScenarioConfig | None = None,
+                 thresholds: Mapping[str, float] | None = None) -> None:
         sc = scenario if scenario is not None else scenarios.build(
-            market, plan, values, seed, population)
+            market, plan, values, seed, population, thresholds=thresholds)
         super().__init__(sc)
         self.market_name, self.plan_name = market, plan
         self.values = dict(values or {})

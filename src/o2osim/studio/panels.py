@@ -49,9 +49,10 @@ def ChallengePanel() -> None:
         solara.Text(s("challenge.pain", lang, pain=s(f"pain.{card.pain_point}", lang)))
         solara.Text(words["brief"], style={"display": "block", "margin": "6px 0"})
         targets = scenarios.base(card.market, card.start_plan).targets
-        goal = "; ".join(f"{kpi_label(targets[g].kpi, lang)} {targets[g].op} "
-                         f"{kpi_value(targets[g].kpi, targets[g].threshold, lang)}"
-                         for g in card.goal)
+        goal = "; ".join(
+            f"{kpi_label(targets[g].kpi, lang)} {targets[g].op} "
+            f"{kpi_value(targets[g].kpi, card.threshold(g, targets[g].threshold), lang)}"
+            for g in card.goal)
         solara.Text(f"{s('challenge.goal', lang)}: {goal}", classes=["studio-goal"],
                     style={"display": "block", "font-weight": "bold"})
         solara.Text(s("challenge.cap", lang, cap=money(card.budget_cap_cny, lang)),

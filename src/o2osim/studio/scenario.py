@@ -72,9 +72,11 @@ def preset_values(market: str, plan: str) -> dict[str, Any]:
 
 
 def build(market: str, plan: str, values: Mapping[str, Any] | None = None, seed: int = 0,
-          population: int = POPULATION, days: int | None = None) -> ScenarioConfig:
+          population: int = POPULATION, days: int | None = None,
+          thresholds: Mapping[str, float] | None = None) -> ScenarioConfig:
     """The checked scenario: the preset with ``values`` (setting -> value in the plan's
-    unit) set. Raises :class:`o2osim.config.ConfigError` (one line: field, value, what is
+    unit) set, and ``thresholds`` (target -> threshold: a challenge card's own goals) in
+    its targets. Raises :class:`o2osim.config.ConfigError` (one line: field, value, what is
     allowed) for an unknown setting, a value out of its lever's range, or a plan the
     model's checks refuse."""
     from o2osim.config import validate_scenario
@@ -95,6 +97,8 @@ def build(market: str, plan: str, values: Mapping[str, Any] | None = None, seed:
     sc.sim.seed = seed
     if days is not None:
         sc.sim.days = days
+    for name, threshold in (thresholds or {}).items():
+        sc.targets[name].threshold = float(threshold)
     sc.sim.ground_truth = "off"  # the studio shows what a run measures; docs/ground-truth.md
     sc.sim.records = "none"
     return validate_scenario(sc)

@@ -87,7 +87,9 @@ def rebuild() -> None:
     """A new model of the current market, plan, levers and seed (Mesa's reset)."""
     playing.set(False)
     try:
-        built = StudioModel(market.value, plan.value, values.value, seed.value)
+        chosen = card()
+        built = StudioModel(market.value, plan.value, values.value, seed.value,
+                            thresholds=chosen.thresholds if chosen is not None else None)
     except ConfigError as err:
         error.set(str(err))
         return
