@@ -449,7 +449,11 @@ def test_one_preset_with_other_settings_is_another_market(root: Path) -> None:
         "hotpot_chain (settings not recorded)")
 
 
-def test_a_comparison_of_two_markets_judges_each_on_its_own(root: Path, tmp_path: Path) -> None:
+def test_a_comparison_of_two_markets_judges_each_on_its_own(root: Path, tmp_path: Path,
+                                                            monkeypatch) -> None:
+    # the summary wraps at the terminal's width (100 when there is none; a pytest-xdist
+    # worker reports 80): the first line is read at a width it fits
+    monkeypatch.setenv("COLUMNS", "120")
     mixed = tmp_path / "mixed"
     for job, market in ((0, "retail_apparel"), (1, "retail_apparel"), (0, "hotpot_chain"),
                         (1, "hotpot_chain")):

@@ -107,8 +107,15 @@ def test_a_channel_with_no_effect_earns_nothing_true_but_last_touch_credit() -> 
     incremental revenue is zero, while last touch (an offline exposure is the day's last
     touch) and first touch credit it. Offline exposures have their own uniform per
     consumer, so the worlds with and without it share every random number."""
-    sc = small("market.behaviour.wom_talk_prob_per_day=0", "plan.promise_level=0.65")
-    assert sc.market.experience.baseline_expectation == 0.65
+    # With the customer base (issue 12) awareness alone leads somewhere: a regular
+    # customer made aware keeps the repurchase interest of a satisfied purchase, which the
+    # campaign's intent reads, and posts about the campaign. Both are switched off here,
+    # so that the channel is a dud.
+    sc = small("market.behaviour.wom_talk_prob_per_day=0", "plan.promise_level=0.72",
+               "market.behaviour.ugc_post_prob_satisfied=0",
+               "market.behaviour.complaint_prob_dissatisfied=0",
+               "market.behaviour.repurchase_interest_satisfied=0")
+    assert sc.market.experience.baseline_expectation == 0.72
     dud = dataclasses.replace(sc.market.channels["content_seeding"], kind="offline",
                               interest_per_exposure=0.0, carries_coupon=False,
                               sends_to_store=False, personal_offer_online=False)
@@ -188,34 +195,36 @@ def test_auto_runs_only_small_runs_and_the_option_is_checked() -> None:
         validate_scenario(compose_scenario(["sim.ground_truth=maybe"]))
 
 
-def test_metrics_say_not_measured_without_the_counterfactuals() -> None:
+def test_metrics_say_what_was_not_measured_without_the_counterfactuals() -> None:
+    """Every run has its baseline (issue 12 item 4: ``roi`` is the incremental ROI); the
+    channels' split needs the counterfactuals and stays null without them; with
+    ``sim.baseline=false`` the campaign's increment is null too."""
     metrics = run_scenario(small("sim.days=112")).metrics
-    for name in gt.KPI_FIELDS:
-        assert name in metrics["kpis"] and metrics["kpis"][name] is None
+    k = metrics["kpis"]
+    assert k["incremental_revenue_cny"] == pytest.approx(k["revenue_cny"]
+                                                         - k["baseline_revenue_cny"])
+    assert k["roi"] == pytest.approx(k["incremental_revenue_cny"] / k["total_cost_cny"])
+    assert k["gross_roi"] == pytest.approx(k["revenue_cny"] / k["total_cost_cny"])
     for ch in metrics["channels"].values():
         assert ch["incremental_revenue_cny"] is None
         assert ch["measured_revenue_cny"] == ch["attributed_revenue_cny"]
-    # a replicated run's mean of a KPI nobody measured (NaN) is made null again
-    metrics["kpis"]["incremental_roi"] = float("nan")
-    metrics["kpi_stats"] = {"incremental_roi": {"mean": float("nan")}, "roi": {"mean": 1.0}}
-    gt.attach(metrics, None)
-    assert metrics["kpis"]["incremental_roi"] is None
-    assert list(metrics["kpi_stats"]) == ["roi"]
+    off = run_scenario(small("sim.days=112", "sim.baseline=false")).metrics["kpis"]
+    assert off["roi"] is None and off["incremental_revenue_cny"] is None
+    assert off["baseline_revenue_cny"] is None
+    assert off["gross_roi"] == pytest.approx(k["gross_roi"])
 
 
 def test_attach_fills_the_kpis_channels_and_targets(
         seven: tuple[ScenarioConfig, gt.GroundTruth]) -> None:
     sc, truth = seven
     metrics = run_scenario(sc).metrics
-    metrics["targets"]["inc"] = {"kpi": "incremental_roi", "op": ">=", "threshold": 0.0,
-                                 "value": None, "met": False}
     gt.attach(metrics, truth)
     d = metrics["ground_truth"]
-    assert metrics["kpis"]["incremental_revenue_cny"] == d["campaign"]["incremental_revenue_cny"]
-    assert metrics["kpis"]["baseline_revenue_cny"] == truth.baseline.revenue_cny
-    assert metrics["kpis"]["incremental_roi"] == pytest.approx(
-        d["campaign"]["incremental_revenue_cny"] / metrics["kpis"]["total_cost_cny"])
-    assert metrics["targets"]["inc"]["met"] is True
+    assert metrics["kpis"]["incremental_revenue_cny"] == pytest.approx(
+        d["campaign"]["incremental_revenue_cny"])
+    assert metrics["kpis"]["baseline_revenue_cny"] == pytest.approx(truth.baseline.revenue_cny)
+    assert metrics["kpis"]["roi"] == pytest.approx(d["campaign"]["incremental_roi"])
+    assert metrics["targets"]["roi"]["value"] == metrics["kpis"]["roi"]
     for name, ch in metrics["channels"].items():
         assert ch["incremental_revenue_cny"] == d["channels"][name]["incremental_revenue_cny"]
     from o2osim.results import check_metrics
@@ -262,7 +271,8 @@ def test_the_command_writes_the_ground_truth_into_metrics_and_report(
     off = o2osim(*SMALL, "sim.ground_truth=off", "hydra.run.dir=off")
     assert off.returncode == 0 and "ground truth" not in off.stderr, off.stderr
     metrics = json.loads((tmp_path / "off" / "metrics.json").read_text(encoding="utf-8"))
-    assert metrics["kpis"]["incremental_revenue_cny"] is None
+    assert metrics["kpis"]["incremental_revenue_cny"] is not None  # the baseline ran
+    assert metrics["channels"]["crm_retarget"]["incremental_revenue_cny"] is None
     assert "Not computed" in (tmp_path / "off" / "report.md").read_text(encoding="utf-8")
 
 

@@ -109,9 +109,12 @@ def test_spend_revenue_and_roi_by_channel(fragmented) -> None:
         assert row[4] == f"{c['attributed_revenue_cny']:,.0f}"
         if c["spend_cny"] > 0:
             assert row[5] == f"{c['attributed_revenue_cny'] / c['spend_cny']:.2f}"
-    campaign = _row(md, "**campaign**")
-    assert campaign[3:] == [f"{k['total_cost_cny']:,.0f}", f"{k['revenue_cny']:,.0f}",
-                            f"{k['roi']:.2f}"]
+    campaign = _row(md, "**campaign**")  # what the campaign caused (issue 12: roi)
+    assert campaign[3:] == [f"{k['total_cost_cny']:,.0f}",
+                            f"{k['incremental_revenue_cny']:,.0f}", f"{k['roi']:.2f}"]
+    gross = _row(md, "all revenue, the customer base's included (gross ROI)")
+    assert gross[3:] == [f"{k['total_cost_cny']:,.0f}", f"{k['revenue_cny']:,.0f}",
+                         f"{k['gross_roi']:.2f}"]
     traced = sum(c["attributed_revenue_cny"] for c in metrics["channels"].values())
     assert _row(md, "revenue not traced to a channel")[4] == f"{k['revenue_cny'] - traced:,.0f}"
 

@@ -40,7 +40,9 @@ def test_a_till_that_cannot_scan_fails_checks_and_costs_satisfaction() -> None:
     assert checks > 500
     # Binomial: the observed share is within 4 standard errors of the market's probability.
     assert abs(failed / checks - fail_prob) <= 4 * np.sqrt(fail_prob * (1 - fail_prob) / checks)
-    assert k_manual["satisfaction_rate"] < k_joined["satisfaction_rate"] - 0.01
+    # Satisfaction counts the customer base's ordinary visits too (issue 12), which no
+    # coupon check touches: the drop is diluted (0.65 points at this seed, was > 1).
+    assert k_manual["satisfaction_rate"] < k_joined["satisfaction_rate"] - 0.005
     assert k_manual["coupons_redeemed"] < k_joined["coupons_redeemed"]
 
 

@@ -387,9 +387,13 @@ def scenario_funnel(run: Run) -> list[FunnelStep] | None:
     if any(_number(kpis.get(k)) is None for k in ("exposed", "aware", "purchasers")):
         return None
     population = _number(kpis.get("population")) or _number(run.metrics.get("population"))
-    aware = float(kpis["aware"])
+    conversion = _number(kpis.get("conversion_rate"))
+    if conversion is None:  # a file from before the customer base: purchasers / aware
+        aware = float(kpis["aware"])
+        conversion = float(kpis["purchasers"]) / aware if aware else None
     return [FunnelStep(s, 100 * s.total / (population or 1),
-                       100 * s.total / aware if s.key == PURCHASED_KEY and aware else None)
+                       100 * conversion if s.key == PURCHASED_KEY and conversion is not None
+                       else None)
             for s in funnel_stages(kpis)]
 
 

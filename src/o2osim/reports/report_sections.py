@@ -357,7 +357,8 @@ def _funnel_section(k: dict[str, Any], figs: dict[str, Path], mean_note: str) ->
          f("visited_store", n=count(visitors)),
          f("visits", n=count(k.get("store_visits")))],
         [f("purchased"), count(purchasers),
-         f("of_aware_conversion", share=pct(purchasers, aware)),
+         f("of_aware_conversion", share=pct(value_of(k, "prospects_converted"),
+                                            value_of(k, "prospects_aware"))),
          f("bought_online", n=count(p_on), orders=count(k.get("orders_online"))),
          f("bought_store", n=count(p_off), orders=count(k.get("orders_offline"))),
          f("bought_both", n=count(max(p_on + p_off - purchasers, 0.0)))],
@@ -400,8 +401,11 @@ def _channel_section(metrics: dict[str, Any], figs: dict[str, Path],
         [c_("not_traced"), "", "", "", count(max(revenue_all - traced, 0.0)), ""],
         [c_("subsidies"), "", "", count(subsidy), "", ""],
         [c_("integration"), "", "", count(max(total - spend_all - subsidy, 0.0)), "", ""],
-        [Strong(c_("campaign")), "", "", count(total), count(revenue_all),
+        [c_("all_revenue"), "", "", count(total), count(revenue_all),
          ratio(revenue_all, total)],
+        [Strong(c_("campaign")), "", "", count(total), count(k.get("incremental_revenue_cny")),
+         ratio(value_of(k, "incremental_revenue_cny"), total)
+         if k.get("incremental_revenue_cny") is not None else count(None)],
     ]
     blocks.append(Table([c_(h) for h in ("channel", "kind", "budget", "spend", "revenue",
                                          "roi")], rows, "channel-table"))
