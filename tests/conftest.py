@@ -119,3 +119,45 @@ def browser_page(_chromium: Any) -> Iterator[OpenPage]:
     yield open_page
     for context in contexts:
         context.close()
+
+
+# --------------------------------------------------------------------------- scheduling
+
+SHARED_SCOPES = ("module", "class", "package")
+"""Fixture scopes whose value the tests of one module share: such a module runs on one
+xdist worker (it would build the fixture once per worker otherwise), and so does a module
+that caches runs in a function of its own (``functools.cache``)."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """How the suite spreads over the cores (``-n auto --dist loadgroup
+    --no-loadscope-reorder``, pyproject.toml): a module whose tests share a module-scoped
+    fixture goes to one worker as a whole; every other test goes on its own, so that long
+    tests (the six scale-invariance scenarios, the calibration levers) run side by side
+    instead of one file after another. Slow-marked tests are handed out first and the
+    shared modules next, so that no long test starts last and keeps one core busy while
+    the other idles. Scheduling only: what a test checks does not depend on it."""
+    def shares(item: pytest.Item) -> bool:
+        info = getattr(item, "_fixtureinfo", None)
+        defs = info.name2fixturedefs.values() if info is not None else ()
+        module = getattr(item, "module", None)
+        own = vars(module).values() if module is not None else ()
+        return (any(d[-1].scope in SHARED_SCOPES for d in defs if d)
+                or any(hasattr(v, "cache_info") and v.__module__ == module.__name__
+                       for v in own))
+
+    unit_of: dict[str, str] = {}  # test -> its unit of work: its module, or itself
+    first: dict[str, tuple[int, int]] = {}  # unit -> (priority, position of its first test)
+    for k, item in enumerate(items):
+        module = item.nodeid.split("::")[0]
+        unit = item.nodeid
+        if shares(item) and not any(True for _ in item.iter_markers("xdist_group")):
+            item.add_marker(pytest.mark.xdist_group(module))
+            unit = module
+        priority = 0 if item.get_closest_marker("slow") else (1 if unit == module else 2)
+        unit_of[item.nodeid] = unit
+        was = first.get(unit, (priority, k))
+        first[unit] = (min(was[0], priority), was[1])
+    position = {item.nodeid: k for k, item in enumerate(items)}
+    items.sort(key=lambda it: (*first[unit_of[it.nodeid]], position[it.nodeid]))

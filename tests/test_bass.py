@@ -53,6 +53,7 @@ def bass_overrides(p: float, t: float, k: int, a: float, population: int) -> lis
         f"sim.population={population}",
         "sim.days=112",
         "sim.seed=11",
+        "sim.baseline=false",  # awareness only: the market without the campaign is not read
         "plan.contingency_reserve_share=0",
         "plan.integration.budget_reallocation=false",
         "plan.channels.content_seeding.budget_cny=1000000",

@@ -10,10 +10,13 @@ Everything that depends on the calendar reads it from here.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from o2osim.config.schema import ChannelPlan, PlanConfig
+if TYPE_CHECKING:  # annotations only: importing o2osim.config here would run its package
+    # __init__, whose validation imports this module (a cycle when this is imported first)
+    from o2osim.config.schema import ChannelPlan, PlanConfig
 
 PHASES = ("planning", "execution", "optimisation", "after")
 DEFAULT_WEIGHTS = {"planning": 0.0, "execution": 1.0, "optimisation": 0.5}

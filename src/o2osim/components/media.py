@@ -121,6 +121,14 @@ class Media(Component):
 
     def step(self, day: Day) -> None:
         pop, plan, t = self.pop, self.world.scenario.plan, day.tally
+        if all(c.quiet(day.index) for c in self.world.channels):
+            # No channel reaches anyone today (the market without the campaign, the
+            # planning weeks): nobody is exposed, and since this component's stream
+            # restarts every day (o2osim.rng), skipping its draws changes nothing else.
+            for c in self.world.channels:
+                c.step_day(day.index, 0.0)
+            day.spend_cny = sum(c.spend_today_cny for c in self.world.channels)
+            return
         rng, draws = self.rng(day), self.draws(day)
         cells = self.cells()
         n_cell = np.bincount(cells, minlength=self.layout.size)
