@@ -189,14 +189,15 @@ def test_auto_switches_on_the_runs_projected_arrivals(simpy_run: RunResult,
     total = int(simpy_run.stores["arrivals"].sum())
     monkeypatch.setattr(stores, "AUTO_KERNEL_AFTER", int(0.8 * total))
     monkeypatch.setattr(stores, "_arrivals_so_far", [0])
-    decided: list[bool] = []
-    real = stores._kernel_today
+    decided: list[bool] = []  # the kernel, every store in one call
+    real = stores._today_engine
 
-    def spy(*args: object) -> bool:
-        decided.append(real(*args))  # type: ignore[arg-type]
-        return decided[-1]
+    def spy(*args: object) -> object:
+        engine = real(*args)  # type: ignore[arg-type]
+        decided.append(engine is None)
+        return engine
 
-    monkeypatch.setattr(stores, "_kernel_today", spy)
+    monkeypatch.setattr(stores, "_today_engine", spy)
     run = _run("auto")
     first = decided.index(True)
     assert 0 < first and all(decided[first:])
@@ -230,3 +231,34 @@ def test_compiled_keyed_uniform_equals_numpy(monkeypatch: pytest.MonkeyPatch) ->
     slow = [draws.uniform(idx, d) for idx in cases for d in (0, 7, 1_000_001)]
     for a, b in zip(fast, slow, strict=True):
         assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_kept_visit_probabilities_equal_recomputed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store visits keep every consumer's visit probability from day to day and
+    recompute only those whose inputs changed: each day they equal
+    ``visit_probability`` computed afresh for everyone, bit for bit, while consumers are
+    sent to stores, pushed offers, hold and lose coupons and promotions start and end."""
+    from o2osim.components.channel_choice import visit_probability
+    from o2osim.components.store_visits import StoreVisits
+
+    kept = StoreVisits._visit_probabilities
+    days: list[int] = []
+    changed: list[int] = []
+
+    def check(self: StoreVisits, day):  # type: ignore[no-untyped-def]
+        before = None if self._v is None else self._v.copy()
+        v = kept(self, day)
+        sc, pop = self.world.scenario, self.pop
+        fresh = visit_probability(pop, np.arange(pop.size), day.index, sc.plan,
+                                  sc.market.behaviour, day.online_promo, day.store_promo)
+        assert v.dtype == fresh.dtype and np.array_equal(v, fresh)
+        days.append(day.index)
+        if before is not None:
+            changed.append(int(np.count_nonzero(before != v)))
+        return v
+
+    monkeypatch.setattr(StoreVisits, "_visit_probabilities", check)
+    run_scenario(compose_scenario(["market=hotpot_chain", "plan=integrated",
+                                   "sim.population=2000", "sim.days=35", *FOUR_WEEKS,
+                                   "sim.baseline=false"]))
+    assert len(days) == 35 and sum(1 for c in changed if c > 0) > 10

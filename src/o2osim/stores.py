@@ -12,6 +12,7 @@ says for this day part and day of the week, runs the day, and keeps a ledger row
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -67,24 +68,26 @@ def _auto_store_day(arrival_min: np.ndarray, *args: object) -> DayResult:
     return simulate_store_day_fast(arrival_min, *args)  # type: ignore[arg-type]
 
 
-def _kernel_today(stores: list[StoreAgent], day: int, n: int) -> bool:
-    """Whether today's store days run in the compiled kernel (all stores in one call,
-    :func:`o2osim.store_day_kernel.simulate_stores_day_fast`) rather than in simpy: the
-    engine the stores were built with; ``auto`` decides for the whole day on the
-    arrivals so far and today's ``n`` times the days left in the run
-    (:data:`AUTO_KERNEL_AFTER`)."""
+def _today_engine(stores: list[StoreAgent], day: int, n: int
+                  ) -> Callable[..., DayResult] | None:
+    """How today's store days run: ``None`` for the compiled kernel with every store in
+    one call (:func:`o2osim.store_day_kernel.simulate_stores_day_fast`), else the
+    store-day function to call store by store (simpy, or any other function a store was
+    built with). ``auto`` decides for the whole day on the arrivals so far and today's
+    ``n`` times the days left in the run (:data:`AUTO_KERNEL_AFTER`)."""
     engine = stores[0]._simulate_day
-    if engine is simulate_store_day:
-        return False
-    if engine is not _auto_store_day or _arrivals_so_far[0] >= AUTO_KERNEL_AFTER:
-        return True
-    days = getattr(getattr(stores[0].model, "scenario", None), "sim", None)
-    days_left = max(int(getattr(days, "days", 0)) - day, 1)
-    if _arrivals_so_far[0] + n * days_left >= AUTO_KERNEL_AFTER:
-        _arrivals_so_far[0] = max(_arrivals_so_far[0], AUTO_KERNEL_AFTER)
-        return True
-    _arrivals_so_far[0] += n
-    return False
+    if engine is _auto_store_day:
+        if _arrivals_so_far[0] >= AUTO_KERNEL_AFTER:
+            return None
+        sim = getattr(getattr(stores[0].model, "scenario", None), "sim", None)
+        days_left = max(int(getattr(sim, "days", 0)) - day, 1)
+        if _arrivals_so_far[0] + n * days_left >= AUTO_KERNEL_AFTER:
+            _arrivals_so_far[0] = max(_arrivals_so_far[0], AUTO_KERNEL_AFTER)
+            return None
+        _arrivals_so_far[0] += n
+        return simulate_store_day
+    kernel = sys.modules.get("o2osim.store_day_kernel")
+    return None if kernel is not None and engine is kernel.simulate_store_day_fast else engine
 
 
 STORE_COLUMNS = ("store_id", "day", "arrivals", "served", "balked", "reneged", "mean_wait_min",
@@ -415,14 +418,15 @@ def run_stores_day(stores: list[StoreAgent], day: int, store_of: np.ndarray,
     """
     today = draw_arrivals(stores, day, store_of, booked, check_min, check_fails, rng)
     n = store_of.shape[0]
-    if _kernel_today(stores, day, n):
+    engine = _today_engine(stores, day, n)
+    if engine is None:
         status_s, wait_s, failed_s = _serve_compiled(stores, day, today)
     else:
         status_s = np.empty(n, dtype=np.int8)
         wait_s = np.empty(n)
         failed_s = np.empty(n, dtype=bool)
         for s, store in enumerate(stores):
-            res = store.serve(day, today, s, simulate_store_day)  # counted already
+            res = store.serve(day, today, s, engine)
             rows = slice(int(today.bounds[s]), int(today.bounds[s + 1]))
             status_s[rows], wait_s[rows], failed_s[rows] = (res.status, res.wait_min,
                                                              res.check_failed)
