@@ -20,7 +20,7 @@ from o2osim import stores
 from o2osim.config import compose_scenario
 from o2osim.model import RunResult, run_scenario
 from o2osim.operations import BALKED, RENEGED, SERVED, DayResult, Station, simulate_store_day
-from o2osim.store_day_kernel import simulate_store_day_fast
+from o2osim.store_day_kernel import StoreShifts, simulate_store_day_fast, simulate_stores_day_fast
 
 OPEN_MIN = 600.0
 FIELDS = ("status", "wait_min", "checked", "check_failed")
@@ -75,6 +75,37 @@ def test_kernel_equals_simpy_engine(seed: int) -> None:
     args = random_day(seed)
     ref = simulate_store_day(*args)
     assert_same(simulate_store_day_fast(*args), ref)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_all_stores_in_one_call_equal_one_call_per_store(seed: int) -> None:
+    """``simulate_stores_day_fast`` (every store of a day in one compiled call, as the
+    model runs them) equals ``simulate_store_day_fast`` store by store: random days of the
+    same stations with each store's own staffing (and an empty store) laid end to end."""
+    days = [random_day(1_000 * seed + j) for j in range(3)]
+    n_st = len(days[0][5])
+    days = [d for d in days if len(d[5]) == n_st]
+    empty = Station([1] * len(days[0][5][0].units_by_part), days[0][5][0].part_starts_min,
+                    np.zeros(0), np.zeros(0, dtype=bool), False)
+    days.insert(1, (np.zeros(0), np.zeros(0, dtype=bool), np.zeros(0), np.zeros(0),
+                    np.zeros(0, dtype=bool), [empty] * n_st, OPEN_MIN, days[0][7]))
+    checkout = [st.checkout for st in days[0][5]]
+    for d in days:  # one market: the same checkout station and balking everywhere
+        for st, c in zip(d[5], checkout, strict=True):
+            st.checkout = c
+    balk = days[0][7]
+    bounds = np.cumsum([0] + [d[0].size for d in days])
+    cat = [np.concatenate([d[j] for d in days]) for j in range(5)]
+    status, wait, checked, failed, busy = simulate_stores_day_fast(
+        bounds, *cat, [np.concatenate([d[5][k].service_min for d in days]) for k in range(n_st)],
+        [np.concatenate([d[5][k].used for d in days]) for k in range(n_st)], checkout,
+        [StoreShifts.of(d[5], OPEN_MIN) for d in days], OPEN_MIN, balk)
+    for s, d in enumerate(days):
+        rows = slice(bounds[s], bounds[s + 1])
+        ref = simulate_store_day(*d[:7], balk)
+        assert_same(DayResult(status[rows], wait[rows], checked[rows], failed[rows],
+                              float(busy[s]), StoreShifts.of(d[5], OPEN_MIN).open_unit_min),
+                    ref)
 
 
 def test_random_days_reach_every_branch() -> None:
@@ -149,7 +180,85 @@ def test_a_run_is_the_same_with_either_engine(engine: str, simpy_run: RunResult,
     assert repr(run.baseline) == repr(ref.baseline)
 
 
+def test_auto_switches_on_the_runs_projected_arrivals(simpy_run: RunResult,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """``auto`` also switches once today's arrivals times the days left would take the
+    process past ``AUTO_KERNEL_AFTER`` (a threshold here of 80 % of the run's arrivals:
+    simpy on the first days, the kernel once the projection crosses it), with results
+    equal to simpy's."""
+    total = int(simpy_run.stores["arrivals"].sum())
+    monkeypatch.setattr(stores, "AUTO_KERNEL_AFTER", int(0.8 * total))
+    monkeypatch.setattr(stores, "_arrivals_so_far", [0])
+    decided: list[bool] = []  # the kernel, every store in one call
+    real = stores._today_engine
+
+    def spy(*args: object) -> object:
+        engine = real(*args)  # type: ignore[arg-type]
+        decided.append(engine is None)
+        return engine
+
+    monkeypatch.setattr(stores, "_today_engine", spy)
+    run = _run("auto")
+    first = decided.index(True)
+    assert 0 < first and all(decided[first:])
+    simpy_days = run.stores[run.stores["day"] < first]["arrivals"].sum()
+    assert simpy_days < 0.8 * total  # switched on the projection, before the count
+    assert run.stores.equals(simpy_run.stores) and run.daily.equals(simpy_run.daily)
+    assert repr(run.metrics) == repr(simpy_run.metrics)
+
+
 def test_an_unknown_engine_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(stores.ENGINE_VARIABLE, "fortran")
     with pytest.raises(ValueError, match="O2OSIM_STORE_ENGINE.*fortran.*auto.*kernel.*simpy"):
         stores.store_day_engine()
+
+
+def test_compiled_keyed_uniform_equals_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once the kernel is loaded, ``ConsumerDraws.uniform`` hashes in numba: the same
+    numbers bit for bit as its numpy passes, for consumer indices, the others' keys
+    (``1 << 40`` and up), the extremes, and index arrays of other integer types."""
+    from o2osim import rng
+    from o2osim.components.store_visits import OTHERS_KEY
+
+    draws = rng.ConsumerDraws(6, "store_arrivals", 17)
+    gen = np.random.default_rng(0)
+    cases = [np.arange(0), np.arange(1_000), gen.integers(0, 2**63 - 1, 5_000),
+             OTHERS_KEY + gen.integers(0, 1 << 34, 3_000), np.array([0, 2**63 - 1]),
+             np.arange(500, dtype=np.int32), np.arange(500, dtype=np.uint32)]
+    assert rng.compiled_uniform[0] is not None
+    fast = [draws.uniform(idx, d) for idx in cases for d in (0, 7, 1_000_001)]
+    monkeypatch.setattr(rng, "compiled_uniform", [None])
+    slow = [draws.uniform(idx, d) for idx in cases for d in (0, 7, 1_000_001)]
+    for a, b in zip(fast, slow, strict=True):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_kept_visit_probabilities_equal_recomputed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store visits keep every consumer's visit probability from day to day and
+    recompute only those whose inputs changed: each day they equal
+    ``visit_probability`` computed afresh for everyone, bit for bit, while consumers are
+    sent to stores, pushed offers, hold and lose coupons and promotions start and end."""
+    from o2osim.components.channel_choice import visit_probability
+    from o2osim.components.store_visits import StoreVisits
+
+    kept = StoreVisits._visit_probabilities
+    days: list[int] = []
+    changed: list[int] = []
+
+    def check(self: StoreVisits, day):  # type: ignore[no-untyped-def]
+        before = None if self._v is None else self._v.copy()
+        v = kept(self, day)
+        sc, pop = self.world.scenario, self.pop
+        fresh = visit_probability(pop, np.arange(pop.size), day.index, sc.plan,
+                                  sc.market.behaviour, day.online_promo, day.store_promo)
+        assert v.dtype == fresh.dtype and np.array_equal(v, fresh)
+        days.append(day.index)
+        if before is not None:
+            changed.append(int(np.count_nonzero(before != v)))
+        return v
+
+    monkeypatch.setattr(StoreVisits, "_visit_probabilities", check)
+    run_scenario(compose_scenario(["market=hotpot_chain", "plan=integrated",
+                                   "sim.population=2000", "sim.days=35", *FOUR_WEEKS,
+                                   "sim.baseline=false"]))
+    assert len(days) == 35 and sum(1 for c in changed if c > 0) > 10

@@ -39,16 +39,43 @@ numba's dispatch, ``open_unit_minutes`` — weighs on small days). Once per proc
 importing numba ~0.35 s and loading the cached kernel ~0.55-0.6 s of CPU (+~100 MB
 RSS); compiling it when there is no cache (first run, or after an edit) 8.5-12 s.
 Hence the ``auto`` engine.
+
+The model runs all of a day's stores in one call (:func:`simulate_stores_day_fast`:
+each store's :func:`_store_day` looped in numba, each store's staffing arrays built
+once per run, :class:`StoreShifts`), which removes that fixed cost per store-day. And
+once this module is loaded, :meth:`o2osim.rng.ConsumerDraws.uniform` hashes in numba
+(:func:`_keyed_uniform`: integer arithmetic, the same numbers; transcendental functions
+stay in numpy, whose SIMD versions may differ from libm's in the last bit).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numba import njit
 
+from o2osim import rng
 from o2osim.operations import BALKED, RENEGED, SERVED, DayResult, Station, open_unit_minutes
 
 _LEFT = -1  # route: no station left
+
+
+@njit(cache=True)
+def _keyed_uniform(idx: np.ndarray, key: np.uint64) -> np.ndarray:
+    """:meth:`o2osim.rng.ConsumerDraws.uniform` in one pass: the same SplitMix64 hash of
+    ``idx + 1`` (integers modulo 2**64) and the same exact 53-bit float."""
+    out = np.empty(idx.shape[0])
+    for j in range(idx.shape[0]):
+        z = (np.uint64(idx[j]) + np.uint64(1)) * np.uint64(0x9E3779B97F4A7C15) + key
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+        out[j] = np.float64(z >> np.uint64(11)) * (1.0 / 9007199254740992.0)
+    return out
+
+
+rng.compiled_uniform[0] = _keyed_uniform  # numba is loaded now: every keyed draw uses it
 
 
 @njit(cache=True)
@@ -238,6 +265,43 @@ def _store_day(arrival_min: np.ndarray, booked: np.ndarray, patience_min: np.nda
     return status, wait, checked, check_fails & checked, busy
 
 
+@njit(cache=True)
+def _stores_day(bounds: np.ndarray, arrival_min: np.ndarray, booked: np.ndarray,
+                patience_min: np.ndarray, service_min: np.ndarray, used: np.ndarray,
+                units0: np.ndarray, shift_lo: np.ndarray, shift_station: np.ndarray,
+                shift_min: np.ndarray, shift_units: np.ndarray, open_min: float,
+                balk_queue_per_server: float, balking: bool, check_min: np.ndarray,
+                check_fails: np.ndarray, checkout: np.ndarray
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every store's day in one call: store ``s`` is rows ``bounds[s]:bounds[s + 1]``
+    (its arrivals in arrival order), its units at opening ``units0[s]`` and its shift
+    changes ``shift_lo[s]:shift_lo[s + 1]``; each runs :func:`_store_day` as one call per
+    store would (the same operations on the same values: the same results), without the
+    Python work around each call. Returns the per-arrival arrays and busy unit-minutes
+    per store."""
+    n = arrival_min.shape[0]
+    n_stores = bounds.shape[0] - 1
+    status = np.empty(n, dtype=np.int8)
+    wait = np.empty(n)
+    checked = np.empty(n, dtype=np.bool_)
+    failed = np.empty(n, dtype=np.bool_)
+    busy = np.empty(n_stores)
+    for s in range(n_stores):
+        lo, hi = bounds[s], bounds[s + 1]
+        a, b = shift_lo[s], shift_lo[s + 1]
+        st, w, c, f, b_s = _store_day(
+            arrival_min[lo:hi], booked[lo:hi], patience_min[lo:hi], service_min[:, lo:hi],
+            used[:, lo:hi], units0[s], shift_station[a:b], shift_min[a:b], shift_units[a:b],
+            open_min, balk_queue_per_server, balking, check_min[lo:hi], check_fails[lo:hi],
+            checkout)
+        status[lo:hi] = st
+        wait[lo:hi] = w
+        checked[lo:hi] = c
+        failed[lo:hi] = f
+        busy[s] = b_s
+    return status, wait, checked, failed, busy
+
+
 _NO_SHIFTS = (np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0, dtype=np.int64))
 
 
@@ -289,3 +353,65 @@ def simulate_store_day_fast(
         np.array([st.checkout for st in stations], dtype=np.bool_))
     return DayResult(status=status, wait_min=wait, checked=checked, check_failed=failed,
                      busy_unit_min=busy, open_unit_min=open_unit_minutes(stations, open_min))
+
+
+@dataclass(frozen=True)
+class StoreShifts:
+    """A store's staffing on one kind of day (weekday or weekend) as the kernel takes it:
+    units at opening, the changes of shift (:func:`shift_changes`), and the unit-minutes
+    on duty (``open_unit_minutes``). Built once per store and kind of day."""
+
+    units0: np.ndarray
+    changes: tuple[np.ndarray, np.ndarray, np.ndarray]
+    open_unit_min: float
+
+    @classmethod
+    def of(cls, stations: list[Station], open_min: float) -> StoreShifts:
+        return cls(np.array([st.units_by_part[0] if st.units_by_part else 0
+                             for st in stations], dtype=np.int64),
+                   shift_changes(stations), open_unit_minutes(stations, open_min))
+
+
+def simulate_stores_day_fast(
+    bounds: np.ndarray,
+    arrival_min: np.ndarray,
+    booked: np.ndarray,
+    patience_min: np.ndarray,
+    check_min: np.ndarray,
+    check_fails: np.ndarray,
+    service_min: list[np.ndarray],
+    used: list[np.ndarray],
+    checkout: list[bool],
+    shifts: list[StoreShifts],
+    open_min: float,
+    balk_queue_per_server: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`simulate_store_day_fast` for every store of a day in one compiled call:
+    store ``s`` is rows ``bounds[s]:bounds[s + 1]`` of the per-arrival arrays (and of
+    each station's ``service_min`` and ``used``) with staffing ``shifts[s]``. Returns
+    status, wait_min, checked, check_failed per arrival and busy unit-minutes per store,
+    equal to what one call per store returns (tests/test_store_kernel.py)."""
+    n_st = len(service_min)
+    service = np.empty((n_st, arrival_min.shape[0]))
+    for k in range(n_st):
+        service[k] = service_min[k]
+        if checkout[k]:
+            service[k] += check_min
+    used_ = (np.stack(used) if n_st else np.empty((0, arrival_min.shape[0]))).astype(np.bool_)
+    lo = np.zeros(len(shifts) + 1, dtype=np.int64)
+    lo[1:] = np.cumsum([sh.changes[0].shape[0] for sh in shifts])
+    units0 = (np.stack([sh.units0 for sh in shifts]) if shifts
+              else np.zeros((0, n_st), dtype=np.int64))
+    changes = [np.concatenate([sh.changes[j] for sh in shifts]) if shifts else _NO_SHIFTS[j]
+               for j in range(3)]
+    return _stores_day(
+        np.ascontiguousarray(bounds, dtype=np.int64),
+        np.ascontiguousarray(arrival_min, dtype=np.float64),
+        np.ascontiguousarray(booked, dtype=np.bool_),
+        np.ascontiguousarray(patience_min, dtype=np.float64), service, used_, units0, lo,
+        changes[0].astype(np.int64), changes[1].astype(np.float64),
+        changes[2].astype(np.int64), float(open_min), float(balk_queue_per_server),
+        n_st > 0 and balk_queue_per_server < np.inf,
+        np.ascontiguousarray(check_min, dtype=np.float64),
+        np.ascontiguousarray(check_fails, dtype=np.bool_),
+        np.array(checkout, dtype=np.bool_))

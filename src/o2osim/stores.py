@@ -12,8 +12,10 @@ says for this day part and day of the week, runs the day, and keeps a ledger row
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
@@ -21,6 +23,9 @@ import numpy as np
 from o2osim.config.schema import OperationsPlan, OperationsSpec, StationSpec
 from o2osim.operations import BALKED, RENEGED, SERVED, DayResult, Station, simulate_store_day
 from o2osim.rng import ConsumerDraws
+
+if TYPE_CHECKING:
+    from o2osim.store_day_kernel import StoreShifts
 
 ENGINE_VARIABLE = "O2OSIM_STORE_ENGINE"
 """The environment variable that picks the store-day engine: ``auto`` (the default),
@@ -30,10 +35,11 @@ comes out the same."""
 
 AUTO_KERNEL_AFTER = 50_000
 """``auto`` runs store days in simpy until this process has put this many real arrivals
-through them, then in the compiled kernel. Loading numba and its cached kernel costs
-~1.2 s of CPU once per process, what simpy spends on ~50-100 k arrivals
-(experiments/README.md, "Store-day kernel"): small runs (most tests) never pay it, and a
-default run pays at most ~1 s more than the kernel from the start."""
+through them, or until today's arrivals times the run's days left reach it, then in the
+compiled kernel. Loading numba and its cached kernel costs ~0.9-1.2 s of CPU once per
+process, what simpy spends on ~50-100 k arrivals (experiments/README.md, "Store-day
+kernel"): runs that stay small never pay it; a run that will put more through its
+stores switches on its first days (a 2 000-consumer hotpot test run: ~100 k arrivals)."""
 
 _arrivals_so_far = [0]  # real arrivals the auto engine has sent to simpy in this process
 
@@ -60,6 +66,28 @@ def _auto_store_day(arrival_min: np.ndarray, *args: object) -> DayResult:
         return simulate_store_day(arrival_min, *args)  # type: ignore[arg-type]
     from o2osim.store_day_kernel import simulate_store_day_fast
     return simulate_store_day_fast(arrival_min, *args)  # type: ignore[arg-type]
+
+
+def _today_engine(stores: list[StoreAgent], day: int, n: int
+                  ) -> Callable[..., DayResult] | None:
+    """How today's store days run: ``None`` for the compiled kernel with every store in
+    one call (:func:`o2osim.store_day_kernel.simulate_stores_day_fast`), else the
+    store-day function to call store by store (simpy, or any other function a store was
+    built with). ``auto`` decides for the whole day on the arrivals so far and today's
+    ``n`` times the days left in the run (:data:`AUTO_KERNEL_AFTER`)."""
+    engine = stores[0]._simulate_day
+    if engine is _auto_store_day:
+        if _arrivals_so_far[0] >= AUTO_KERNEL_AFTER:
+            return None
+        sim = getattr(getattr(stores[0].model, "scenario", None), "sim", None)
+        days_left = max(int(getattr(sim, "days", 0)) - day, 1)
+        if _arrivals_so_far[0] + n * days_left >= AUTO_KERNEL_AFTER:
+            _arrivals_so_far[0] = max(_arrivals_so_far[0], AUTO_KERNEL_AFTER)
+            return None
+        _arrivals_so_far[0] += n
+        return simulate_store_day
+    kernel = sys.modules.get("o2osim.store_day_kernel")
+    return None if kernel is not None and engine is kernel.simulate_store_day_fast else engine
 
 
 STORE_COLUMNS = ("store_id", "day", "arrivals", "served", "balked", "reneged", "mean_wait_min",
@@ -221,6 +249,7 @@ class StoreAgent(mesa.Agent):
         self._arrivals = ArrivalProfile(ops.arrival_profile, self.hours)
         self._specs = list(ops.stations.values())
         self._simulate_day = store_day_engine()
+        self._shifts: dict[bool, StoreShifts] = {}  # the kernel's staffing, per kind of day
 
     def units(self, spec: StationSpec, weekend: bool) -> list[int]:
         """Units of a station in each day part today."""
@@ -257,9 +286,10 @@ class StoreAgent(mesa.Agent):
         """Bookings the store takes in a whole day (the sum of its hourly slots)."""
         return int(self._booking_slots[weekend].sum())
 
-    def serve(self, day: int, today: DayArrivals, s: int) -> DayResult:
-        """Run this store's day (simpy, or its compiled twin) on rows ``s`` of ``today``
-        and keep a ledger row."""
+    def serve(self, day: int, today: DayArrivals, s: int,
+              simulate: Callable[..., DayResult] | None = None) -> DayResult:
+        """Run this store's day on rows ``s`` of ``today`` with ``simulate`` (default: the
+        store's engine, simpy or its compiled twin) and keep a ledger row."""
         lo, hi = int(today.bounds[s]), int(today.bounds[s + 1])
         part_starts = self._part_starts_min
         stations = [Station(units_by_part=units, part_starts_min=part_starts,
@@ -268,20 +298,38 @@ class StoreAgent(mesa.Agent):
                         self._specs, self._units[day % 7 >= 5], today.service_min, today.used,
                         strict=True)]
         check_min = today.check_min[lo:hi]
-        res = self._simulate_day(today.minute[lo:hi], today.booked[lo:hi],
+        res = (simulate or self._simulate_day)(today.minute[lo:hi], today.booked[lo:hi],
                                  today.patience_min[lo:hi], check_min,
                                  today.check_fails[lo:hi], stations, self.hours.minutes,
                                  self.ops.balk_queue_per_server)
-        counts = np.bincount(res.status, minlength=3)
-        waits = res.wait_min[res.status != BALKED]
+        self.keep(day, res.status, res.wait_min, res.checked, res.check_failed,
+                  res.busy_unit_min, res.open_unit_min)
+        return res
+
+    def keep(self, day: int, status: np.ndarray, wait: np.ndarray, checked: np.ndarray,
+             failed: np.ndarray, busy_unit_min: float, open_unit_min: float) -> None:
+        """Keep the ledger row of a day whose arrivals had these outcomes."""
+        counts = np.bincount(status, minlength=3)
+        waits = wait[status != BALKED]
         self.ledger.append((
-            self.store_id, day, hi - lo, int(counts[SERVED]), int(counts[BALKED]),
+            self.store_id, day, status.shape[0], int(counts[SERVED]), int(counts[BALKED]),
             int(counts[RENEGED]),
             float(waits.mean()) if waits.size else 0.0,
             p95(waits),
-            res.busy_unit_min / res.open_unit_min if res.open_unit_min > 0 else 0.0,
-            int(np.count_nonzero(res.checked)), int(np.count_nonzero(res.check_failed))))
-        return res
+            busy_unit_min / open_unit_min if open_unit_min > 0 else 0.0,
+            int(np.count_nonzero(checked)), int(np.count_nonzero(failed))))
+
+    def shifts(self, weekend: bool) -> StoreShifts:
+        """This store's staffing on a weekday or weekend day as the compiled kernel takes
+        it (built once: the plan does not change during a run)."""
+        if weekend not in self._shifts:
+            from o2osim.store_day_kernel import StoreShifts
+            none = np.zeros(0)
+            self._shifts[weekend] = StoreShifts.of(
+                [Station(units, self._part_starts_min, none, none.astype(bool), spec.checkout)
+                 for spec, units in zip(self._specs, self._units[weekend], strict=True)],
+                self.hours.minutes)
+        return self._shifts[weekend]
 
     def run_day(self, day: int, booked: np.ndarray, check_min: np.ndarray,
                 check_fails: np.ndarray, rng: np.random.Generator | ArrivalDraws
@@ -370,13 +418,18 @@ def run_stores_day(stores: list[StoreAgent], day: int, store_of: np.ndarray,
     """
     today = draw_arrivals(stores, day, store_of, booked, check_min, check_fails, rng)
     n = store_of.shape[0]
-    status_s = np.empty(n, dtype=np.int8)
-    wait_s = np.empty(n)
-    failed_s = np.empty(n, dtype=bool)
-    for s, store in enumerate(stores):
-        res = store.serve(day, today, s)
-        rows = slice(int(today.bounds[s]), int(today.bounds[s + 1]))
-        status_s[rows], wait_s[rows], failed_s[rows] = res.status, res.wait_min, res.check_failed
+    engine = _today_engine(stores, day, n)
+    if engine is None:
+        status_s, wait_s, failed_s = _serve_compiled(stores, day, today)
+    else:
+        status_s = np.empty(n, dtype=np.int8)
+        wait_s = np.empty(n)
+        failed_s = np.empty(n, dtype=bool)
+        for s, store in enumerate(stores):
+            res = store.serve(day, today, s, engine)
+            rows = slice(int(today.bounds[s]), int(today.bounds[s + 1]))
+            status_s[rows], wait_s[rows], failed_s[rows] = (res.status, res.wait_min,
+                                                             res.check_failed)
     status = np.empty(n, dtype=np.int8)
     wait = np.empty(n)
     failed = np.empty(n, dtype=bool)
@@ -385,3 +438,24 @@ def run_stores_day(stores: list[StoreAgent], day: int, store_of: np.ndarray,
     status[order], wait[order], failed[order], honoured[order] = (
         status_s, wait_s, failed_s, today.booked)
     return status, wait, failed, honoured
+
+
+def _serve_compiled(stores: list[StoreAgent], day: int, today: DayArrivals
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every store's day in one call of the compiled kernel (what :meth:`StoreAgent.serve`
+    does store by store, without its ~50 us of Python per store-day), each store keeping
+    its ledger row; status, wait and failed check per row of ``today``."""
+    from o2osim.store_day_kernel import simulate_stores_day_fast
+    first, weekend = stores[0], day % 7 >= 5
+    shifts = [store.shifts(weekend) for store in stores]
+    status, wait, checked, failed, busy = simulate_stores_day_fast(
+        today.bounds, today.minute, today.booked, today.patience_min, today.check_min,
+        today.check_fails, today.service_min, today.used,
+        [spec.checkout for spec in first._specs], shifts, first.hours.minutes,
+        first.ops.balk_queue_per_server)
+    bounds = today.bounds.tolist()
+    for s, store in enumerate(stores):
+        lo, hi = bounds[s], bounds[s + 1]
+        store.keep(day, status[lo:hi], wait[lo:hi], checked[lo:hi], failed[lo:hi],
+                   float(busy[s]), shifts[s].open_unit_min)
+    return status, wait, failed

@@ -47,7 +47,7 @@ from o2osim.components.channel_choice import visit_probability
 from o2osim.components.customer_base import acquisition_per_day, occasion_probability
 from o2osim.components.intent import eligible, intent_hazard
 from o2osim.operations import BALKED, SERVED
-from o2osim.population import ACCOUNT, AWARE
+from o2osim.population import ACCOUNT, AWARE, EXPOSED_ONLINE, GUIDED, PUSHED
 from o2osim.rng import ConsumerDraws
 from o2osim.stores import STORE_COLUMNS, ArrivalDraws, run_stores_day
 
@@ -92,6 +92,9 @@ class StoreVisits(Component):
         """Waits (minutes) of every real arrival that did not balk, one array a day."""
         self._first_week = -1
         self._first_sums = np.zeros(CLASSES)
+        self._v: np.ndarray | None = None  # visit probabilities (_visit_probabilities)
+        self._v_key = np.zeros(0, dtype=np.uint8)
+        self._v_promos = (False, False)
 
     def step(self, day: Day) -> None:
         day.store_outcome = self.run(day, day.visitors)
@@ -120,27 +123,53 @@ class StoreVisits(Component):
         p_reg = occasion_probability(pop, reg, dow, acq)
         p_cam = (np.minimum(intent_hazard(pop, idx, day.index, beh, plan) * dow, 1.0)
                  * (1.0 - occasion_probability(pop, idx, dow, acq)))
-        out = self._first_purchases(day) * (-np.expm1(-acq * dow))
+        v = self._visit_probabilities(day)
+        out = self._first_purchases(day, v) * (-np.expm1(-acq * dow))
         for who, p in ((reg, p_reg), (idx, p_cam)):
-            out += self._visit_sums(who, p, day)
+            out += self._visit_sums(who, p, day, v)
         return out
 
-    def _visit_sums(self, who: np.ndarray, p: np.ndarray, day: Day) -> np.ndarray:
-        """``sum(p_i x visit probability_i)`` of consumers ``who`` per arrival class."""
-        sc = self.world.scenario
-        v = visit_probability(self.pop, who, day.index, sc.plan, sc.market.behaviour,
-                              day.online_promo, day.store_promo)
-        return np.bincount(self._classes(who, day), weights=(p * v).astype(np.float64),
+    def _visit_probabilities(self, day: Day) -> np.ndarray:
+        """Every consumer's :func:`~o2osim.components.channel_choice.visit_probability`
+        today, kept from day to day and recomputed only for consumers whose inputs
+        changed: the state bits it reads (sent to a store, pushed an online offer, knows
+        the online promotion, holds a coupon today) — the rest (affinity, distance, price
+        sensitivity, plan) is fixed in a run — and for everyone when the promotions
+        change. The same float32 operations element by element as on the day's
+        subsets, so the same values bit for bit; ~4x less CPU than recomputing ~30-80 k
+        consumers a day at 100 000."""
+        sc, pop = self.world.scenario, self.pop
+        key = ((pop.state & (GUIDED | PUSHED)) | (pop.history & EXPOSED_ONLINE)
+               | (pop.coupon_expiry_day >= day.index).view(np.uint8))
+        promos = (day.online_promo, day.store_promo)
+        if self._v is None or self._v_promos != promos:
+            changed = np.arange(pop.size)
+        else:
+            changed = np.flatnonzero(key != self._v_key)
+        if changed.size:
+            v = visit_probability(pop, changed, day.index, sc.plan, sc.market.behaviour,
+                                  day.online_promo, day.store_promo)
+            if self._v is None:
+                self._v = np.empty(pop.size, dtype=v.dtype)
+            self._v[changed] = v
+        self._v_key, self._v_promos = key, promos
+        return self._v
+
+    def _visit_sums(self, who: np.ndarray, p: np.ndarray, day: Day,
+                    v: np.ndarray) -> np.ndarray:
+        """``sum(p_i x visit probability_i)`` of consumers ``who`` per arrival class
+        (``v``: every consumer's visit probability today)."""
+        return np.bincount(self._classes(who, day), weights=(p * v[who]).astype(np.float64),
                            minlength=CLASSES)
 
-    def _first_purchases(self, day: Day) -> np.ndarray:
+    def _first_purchases(self, day: Day, v: np.ndarray) -> np.ndarray:
         """The visit probabilities of the consumers who never bought and may make an
         organic first purchase, summed per class: once a week (docstring above)."""
         week = day.index // 7
         if self._first_week != week:
             pop = self.pop
             who = np.flatnonzero((pop.extra["occasion_level"] > 0) & ~pop.extra["alive"])
-            self._first_sums = self._visit_sums(who, np.ones(who.size), day)
+            self._first_sums = self._visit_sums(who, np.ones(who.size), day, v)
             self._first_week = week
         return self._first_sums.copy()
 
