@@ -4,11 +4,11 @@ Only this package and :mod:`o2osim.cli` touch Hydra / OmegaConf; the engine rece
 the typed dataclasses of :mod:`o2osim.config.schema`.
 """
 
+from o2osim.config.composed import compose_scenario
 from o2osim.config.schema import MarketConfig, PlanConfig, ScenarioConfig, SimConfig
 from o2osim.config.store import (
     CONF_DIR,
     compose_config,
-    compose_scenario,
     find_conf_dir,
     hydra_session,
     register_schemas,
