@@ -147,14 +147,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 or any(hasattr(v, "cache_info") and v.__module__ == module.__name__
                        for v in own))
 
+    def module_of(item: pytest.Item) -> str:
+        return item.nodeid.split("::")[0]
+
+    # The whole module, not only its tests that use the shared value: a test of the module
+    # run on the same worker between two that share it would tear the value down
+    # (pytest ends a module's fixtures when the next test is another module's).
+    shared = {module_of(item) for item in items if shares(item)}
     unit_of: dict[str, str] = {}  # test -> its unit of work: its module, or itself
     first: dict[str, tuple[int, int]] = {}  # unit -> (priority, position of its first test)
     for k, item in enumerate(items):
-        module = item.nodeid.split("::")[0]
-        unit = item.nodeid
-        if shares(item) and not any(True for _ in item.iter_markers("xdist_group")):
+        module = module_of(item)
+        unit = module if module in shared else item.nodeid
+        if unit == module and not any(True for _ in item.iter_markers("xdist_group")):
             item.add_marker(pytest.mark.xdist_group(module))
-            unit = module
         priority = 0 if item.get_closest_marker("slow") else (1 if unit == module else 2)
         unit_of[item.nodeid] = unit
         was = first.get(unit, (priority, k))
