@@ -134,16 +134,19 @@ class ChannelAgent(mesa.Agent):
             return 0.0
         return float(self.weekly_cny[week]) / 7.0 + self.extra_daily_cny
 
+    def spend_due_cny(self, day: int) -> float:
+        """What the channel spends today: the plan's spend, up to what is left of its budget."""
+        return min(self.planned_spend_cny(day), max(self.budget_cny - self.spent_cny, 0.0))
+
     def quiet(self, day: int) -> bool:
         """No money to spend today and none carried over (adstock exactly 0: before the
         first spend, or a plan without this channel): today's reach is 0 whatever the
         audience, so the day's exposures need not be drawn (:mod:`o2osim.components.media`)."""
-        return self.adstock_impressions == 0.0 and min(
-            self.planned_spend_cny(day), max(self.budget_cny - self.spent_cny, 0.0)) <= 0.0
+        return self.adstock_impressions == 0.0 and self.spend_due_cny(day) <= 0.0
 
     def step_day(self, day: int, targeted_real: float) -> None:
         """Spend today's money and set today's reach probability."""
-        spend = min(self.planned_spend_cny(day), max(self.budget_cny - self.spent_cny, 0.0))
+        spend = self.spend_due_cny(day)
         self.spend_today_cny = spend
         self.spent_cny += spend
         impressions = spend / self.spec.cpm_cny * 1000.0

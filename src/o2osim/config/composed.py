@@ -32,17 +32,9 @@ _KEPT: dict[tuple[object, ...], JobScenarios] = {}  # one key at a time: the las
 
 def compose_scenario(overrides: Sequence[str] | None = None,
                      config_dir: str | os.PathLike[str] | None = None) -> ScenarioConfig:
-    """Compose ``conf/config.yaml`` with Hydra override lines, as the CLI would, into the
-    typed scenario (no validation: :func:`o2osim.config.validate_scenario` checks it, and
-    :func:`o2osim.run` composes, validates and runs as the CLI does).
-
-    ``config_dir``: a folder of your own presets, searched after the shipped ones as
-    ``o2osim --config-dir`` searches it (docs/own-scenarios.md).
-
-    The same scenario as composing in full (:func:`o2osim.config.store.compose_scenario`),
-    each choice of presets composed once per process (module docstring); the result is
-    the caller's own (a deep copy: changing it changes no later call's).
-    """
+    """:func:`o2osim.config.store.compose_scenario` (same arguments, same scenario, same
+    errors), each choice of presets composed once per process (module docstring); the
+    result is the caller's own (a deep copy: changing it changes no later call's)."""
     lines = [str(line) for line in (overrides or [])]
     if config_dir is not None and not os.path.isdir(config_dir):
         return store.compose_scenario(lines, config_dir)  # the error, worded as before
