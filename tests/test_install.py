@@ -95,8 +95,8 @@ def test_wheel_sdist_and_pip_install_carry_the_presets(tmp_path: Path) -> None:
 
     # a fresh environment: the wheel with its dependencies, run from another folder
     _run([sys.executable, "-m", "venv", venv], tmp_path)
-    # --no-compile: pip would byte-compile every dependency's modules (a third of the
-    # install's CPU); Python compiles what it imports, as for any install without it
+    # --no-compile: pip would byte-compile every module of every dependency; Python
+    # compiles what it imports, as for any install without it
     _run([venv / "bin" / "python", "-m", "pip", "install", "-q", "--no-compile", wheel],
          tmp_path, timeout=900)
     site = Path(_run([venv / "bin" / "python", "-c", "import sysconfig; "
