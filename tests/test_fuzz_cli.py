@@ -9,7 +9,8 @@ The cases are generated from the schema (:func:`o2osim.config.ranges.schema_leav
 new setting is fuzzed without editing this file. Hydra is never reached: ``_app`` is
 replaced by a function that fails the case, so an input wrongly accepted runs nothing.
 After the first case of a process, the CLI refuses a bad value from the presets it
-composed once (``o2osim.config.jobs.kept_scenarios``): about 30 ms a case.
+composed once (``o2osim.config.jobs.kept_scenarios``): about 85 ms of CPU a case
+(54 s for the 637 cases in one process, 2026-12-08).
 """
 
 from __future__ import annotations
