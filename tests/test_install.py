@@ -99,11 +99,11 @@ def test_wheel_sdist_and_pip_install_carry_the_presets(tmp_path: Path) -> None:
     assert {f"o2osim/conf/{p}" for p in presets} <= set(zipfile.ZipFile(wheel).namelist())
 
     # a fresh environment: the wheel with its dependencies, run from another folder. This
-    # pip installs into it (``--python``), which spares the environment a pip of its own;
-    # --no-compile: Python compiles what it imports, as for any install without it.
+    # pip installs into it (``--python``), which spares the environment a pip of its own.
+    # (Not --no-compile: where PYTHONDONTWRITEBYTECODE is set, every process would then
+    # compile every module it imports from source.)
     _run([sys.executable, "-m", "venv", "--without-pip", venv], tmp_path)
-    pip = [sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "-q",
-           "--no-compile"]
+    pip = [sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "-q"]
     _run([*pip, wheel], tmp_path, timeout=900)
     site = Path(_run([venv / "bin" / "python", "-c", "import sysconfig; "
                       "print(sysconfig.get_paths()['purelib'])"], elsewhere).stdout.strip())
